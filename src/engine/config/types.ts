@@ -1,0 +1,23 @@
+import type { BackendPreference } from '../backend/select';
+
+export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'folder';
+export type PresetName = 'reference' | 'small' | 'tiny';
+
+/** A fully resolved run config; mirrors schemas/run-config.schema.json field for field. */
+export interface RunConfig {
+  name?: string;
+  preset: PresetName;
+  seed: number;
+  backend: BackendPreference;
+  data: { dataset: DatasetName; path?: string; imageSize: number; trainLimit: number; testLimit: number };
+  augment: { cropScale: [number, number]; cropRatio: [number, number]; flip: boolean; jitter: [number, number, number, number]; jitterP: number; grayscaleP: number };
+  vae: { checkpoint?: string; width: number; latentDim: number; beta: number; epochs: number; batchSize: number; lr: number; betas: [number, number]; weightDecay: number };
+  ssl: { method: 'simclr'; widthMultiplier: number; projectionDim: number; temperature: number; epochs: number; batchSize: number; lr: number; warmupEpochs: number };
+  idaa: { enabled: boolean; eps: number; steps: number; alpha: number; auxBnMomentum: number };
+  eval: { knnK: number; knnSigma: number; knnEveryEpochs: number; probeEpochs: number; probeLr: number; probeBatchSize: number };
+  checkpoint: { everyEpochs: number; keepLast: number; keepBest: boolean };
+}
+
+/** What a user writes: any subset of the fields; the rest come from the preset. */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type RunConfigInput = DeepPartial<RunConfig>;

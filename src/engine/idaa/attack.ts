@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Cvae } from '../models/cvae';
+import { INFER } from '../models/layers';
+import { Decomposition } from './decompose';
+
+export interface AttackOptions {
+  /** L∞ radius in the latent (reference documented runs: 0.1). */
+  eps: number;
+  /** 1 = the reference's single FGSM step; k > 1 = k signed steps of eps/k, kept in the ε-ball. */
+  steps: number;
+}
+
+export interface AttackResult {
+  zAdv: tf.Tensor2D;
+  /** x_adv = Dec(z') + R(x), detached, not clamped (as the reference). */
+  xAdv: tf.Tensor4D;
+  /** The attack loss at z = μ (before the first step). */
+  lossBefore: number;
+}
+
+/**
+ * The latent attack: z' = z + ε·sign(∇_z L(Dec(z) + R)) for one step (the reference), with L the
+ * SSL method's attack loss, which the caller closes over (e.g. NT-Xent of f_aux(x_i), f_aux(x_adv)).
+ */
+export function latentAttack(vae: Cvae, dec: Decomposition, lossOf: (xAdv: tf.Tensor4D) => tf.Scalar, opts: AttackOptions): AttackResult {
+  if (!(opts.steps >= 1) || !Number.isInteger(opts.steps)) throw new Error(`attack steps must be a positive integer, got ${opts.steps}`);
+  const stepSize = opts.eps / opts.steps;
+  let z = tf.clone(dec.z);
+  let lossBefore = NaN;
+  for (let s = 0; s < opts.steps; s++) {
+    const { value, grad } = tf.valueAndGrad((zv: tf.Tensor) => lossOf(tf.add(vae.decode(zv as tf.Tensor2D, INFER), dec.r)))(z);
+    if (s === 0) lossBefore = value.dataSync()[0];
+    const next = tf.tidy(() => {
+      const moved = tf.add(z, tf.mul(stepSize, tf.sign(grad)));
+      // Only needed for k > 1: a single step of size ε is inside the ball by construction.
+      return opts.steps > 1 ? tf.minimum(tf.maximum(moved, tf.sub(dec.z, opts.eps)), tf.add(dec.z, opts.eps)) : moved;
+    });
+    value.dispose();
+    grad.dispose();
+    z.dispose();
+    z = next as tf.Tensor2D;
+  }
+  const xAdv = tf.tidy(() => tf.add(vae.decode(z, INFER), dec.r)) as tf.Tensor4D;
+  return { zAdv: z, xAdv, lossBefore };
+}

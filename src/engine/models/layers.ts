@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone has no gradient functions; training needs them all registered once.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { ParamStore } from './params';
+
+/**
+ * How a forward pass runs: training mode uses batch statistics and records running-statistic
+ * updates (applied after the optimizer step, outside any gradient tape); inference mode uses the
+ * running statistics. `bn` picks the main or the auxiliary (adversarial) batch-norm set.
+ */
+export interface ForwardMode {
+  training: boolean;
+  bn: 'main' | 'aux';
+  /** Collected running-statistic updates; `tf.keep`-ed tensors the caller applies and disposes. */
+  updates?: BnUpdate[];
+}
+
+export interface BnUpdate {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  batchMean: tf.Tensor;
+  batchVar: tf.Tensor;
+  momentum: number;
+}
+
+export const INFER: ForwardMode = { training: false, bn: 'main' };
+
+/** conv2d with PyTorch-style explicit symmetric padding, weights [k, k, in, out]. */
+export class Conv2d {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable | null;
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly inC: number,
+    readonly outC: number,
+    readonly k: number,
+    readonly stride: number,
+    readonly pad: number,
+    bias: boolean,
+  ) {
+    const fanIn = inC * k * k;
+    this.w = store.weight(`${name}.weight`, [k, k, inC, outC], fanIn);
+    this.b = bias ? store.weight(`${name}.bias`, [outC], fanIn) : null;
+  }
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const p = this.pad;
+    const padding = p === 0 ? 'valid' : ([[0, 0], [p, p], [p, p], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]]);
+    const y = tf.conv2d(x, this.w as tf.Tensor4D, this.stride, padding);
+    return this.b ? tf.add(y, this.b) : y;
+  }
+}
+
+/** Transposed conv 4x4 stride 2 padding 1 (PyTorch) == tfjs 'same' at stride 2: output 2H. */
+export class ConvTranspose2d {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable | null;
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly inC: number,
+    readonly outC: number,
+    readonly k: number,
+    readonly stride: number,
+    bias: boolean,
+  ) {
+    // PyTorch computes fan_in of a transposed conv from weight dim 1 (out channels) × k × k.
+    const fanIn = outC * k * k;
+    this.w = store.weight(`${name}.weight`, [k, k, outC, inC], fanIn);
+    this.b = bias ? store.weight(`${name}.bias`, [outC], fanIn) : null;
+  }
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    const [n, h, w] = x.shape;
+    const y = tf.conv2dTranspose(x, this.w as tf.Tensor4D, [n, h * this.stride, w * this.stride, this.outC], this.stride, 'same');
+    return this.b ? tf.add(y, this.b) : y;
+  }
+}
+
+export class Dense {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable | null;
+  constructor(store: ParamStore, name: string, readonly inF: number, readonly outF: number, bias = true) {
+    this.w = store.weight(`${name}.weight`, [inF, outF], inF);
+    this.b = bias ? store.weight(`${name}.bias`, [outF], inF) : null;
+  }
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    const y = tf.matMul(x, this.w as tf.Tensor2D) as tf.Tensor2D;
+    return this.b ? tf.add(y, this.b) : y;
+  }
+}
+
+/**
+ * Batch norm written from moments and broadcasting: tf.batchNorm's gradient goes through a Tile
+ * kernel that is slow on wasm. PyTorch semantics: normalise with the biased batch variance, update
+ * the running variance with the unbiased one, eps 1e-5, running = (1 − m)·running + m·batch.
+ */
+export class BatchNorm {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  constructor(
+    store: ParamStore,
+    name: string,
+    readonly channels: number,
+    readonly momentum = 0.1,
+    readonly eps = 1e-5,
+  ) {
+    this.gamma = store.constant(`${name}.weight`, [channels], 1, true);
+    this.beta = store.constant(`${name}.bias`, [channels], 0, true);
+    this.runningMean = store.constant(`${name}.running_mean`, [channels], 0, false);
+    this.runningVar = store.constant(`${name}.running_var`, [channels], 1, false);
+  }
+  apply<T extends tf.Tensor>(x: T, mode: ForwardMode): T {
+    const axes = x.rank === 4 ? [0, 1, 2] : [0];
+    if (!mode.training) {
+      const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+      const shift = tf.sub(this.beta, tf.mul(this.runningMean, scale));
+      return tf.add(tf.mul(x, scale), shift) as T;
+    }
+    const { mean, variance } = tf.moments(x, axes);
+    const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, this.eps)));
+    const y = tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as T;
+    if (mode.updates) {
+      const n = axes.reduce((acc, a) => acc * x.shape[a], 1);
+      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+      mode.updates.push({
+        mean: this.runningMean,
+        variance: this.runningVar,
+        batchMean: tf.keep(mean),
+        batchVar: tf.keep(unbiased),
+        momentum: this.momentum,
+      });
+    }
+    return y;
+  }
+}
+
+/** Two batch-norm sets over the same activations (AdvProp/CLAE): main for clean, aux for adversarial views. */
+export class DualBatchNorm {
+  readonly main: BatchNorm;
+  readonly aux: BatchNorm;
+  constructor(store: ParamStore, name: string, channels: number, auxMomentum: number) {
+    this.main = new BatchNorm(store, `${name}.main`, channels, 0.1);
+    this.aux = new BatchNorm(store, `${name}.aux`, channels, auxMomentum);
+  }
+  apply<T extends tf.Tensor>(x: T, mode: ForwardMode): T {
+    return (mode.bn === 'aux' ? this.aux : this.main).apply(x, mode);
+  }
+}
+
+/** Applies the recorded running-statistic updates in order and frees their tensors. */
+export function applyBnUpdates(updates: BnUpdate[]): void {
+  for (const u of updates) {
+    tf.tidy(() => {
+      u.mean.assign(tf.add(tf.mul(u.mean, 1 - u.momentum), tf.mul(u.batchMean, u.momentum)));
+      u.variance.assign(tf.add(tf.mul(u.variance, 1 - u.momentum), tf.mul(u.batchVar, u.momentum)));
+    });
+    u.batchMean.dispose();
+    u.batchVar.dispose();
+  }
+  updates.length = 0;
+}
+
+export function disposeBnUpdates(updates: BnUpdate[]): void {
+  for (const u of updates) {
+    u.batchMean.dispose();
+    u.batchVar.dispose();
+  }
+  updates.length = 0;
+}
+
+export const leakyRelu = (x: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(x, 0.01);
