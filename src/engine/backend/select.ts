@@ -1,0 +1,268 @@
+// Picks the tfjs backend once, before any tensor exists.
+//
+// Order in 'auto': native TensorFlow with CUDA (@tensorflow/tfjs-node-gpu), native TensorFlow
+// on CPU (@tensorflow/tfjs-node), the wasm backend (XNNPACK, SIMD), then the pure-JS cpu
+// backend. The native packages are optional dependencies that often fail to install, so they
+// are required at run time under computed names (bundlers keep them external).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone registers no gradients
+// A named import: the package's "sideEffects" list omits its node bundle, so esbuild drops a bare
+// `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend silently goes missing from dist/.
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { IdaaError } from '../errors';
+import { registerWasmConvGradients } from './wasmConvGrads';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export interface BackendAttempt {
+  candidate: string;
+  ok: boolean;
+  why: string;
+}
+export interface BackendChoice {
+  name: BackendName;
+  gpu: boolean;
+  threads: number;
+  attempts: BackendAttempt[];
+}
+
+/** The backend cannot be used as asked; the message says which one and why. */
+export class BackendError extends IdaaError {}
+
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ENV_VAR = 'IDAA_BACKEND';
+
+const NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const NODE_CPU = '@tensorflow/tfjs-node';
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+
+// `require` exists in the CommonJS build and under tsx; the fallback covers an ESM loader.
+const nodeRequire: NodeJS.Require =
+  typeof require === 'function' ? require : createRequire(join(process.cwd(), 'package.json'));
+
+function isPreference(v: string): v is BackendPreference {
+  return (BACKEND_PREFERENCES as readonly string[]).includes(v);
+}
+
+/** The IDAA_BACKEND environment variable, validated; undefined when unset or empty. */
+export function backendFromEnv(): BackendPreference | undefined {
+  const raw = process.env[BACKEND_ENV_VAR];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = raw.trim().toLowerCase();
+  if (isPreference(value)) return value;
+  throw new BackendError(
+    `environment variable ${BACKEND_ENV_VAR} is ${JSON.stringify(raw)}; allowed values: ${BACKEND_PREFERENCES.join(', ')}`,
+  );
+}
+
+/** One line for logs: the backend, its threads, and why better candidates were skipped. */
+export function backendSummary(choice: BackendChoice): string {
+  const chosen = choice.attempts.find((a) => a.ok);
+  const detail = [
+    choice.gpu ? 'GPU' : 'CPU',
+    `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`,
+    ...(chosen && chosen.why !== '' ? [chosen.why] : []),
+  ].join(', ');
+  const skipped = choice.attempts.filter((a) => !a.ok).map((a) => `${a.candidate} (${a.why})`);
+  return `backend ${choice.name} [${detail}]${skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : ''}`;
+}
+
+type Outcome = { ok: true; choice: Omit<BackendChoice, 'attempts'>; why: string } | { ok: false; why: string };
+
+interface Candidate {
+  label: string;
+  backend: BackendName;
+  /** Must not touch tfjs state when it fails before loading anything. */
+  load(): Promise<Outcome>;
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+}
+
+/** The package the 'tensorflow' backend came from in this process, if any. */
+let nativeLoadedFrom: string | undefined;
+
+async function activate(name: BackendName): Promise<string | undefined> {
+  try {
+    if (await tf.setBackend(name)) return undefined;
+    return 'backend initialisation failed (tfjs logged the cause above)';
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+function nativeCandidate(pkg: string, requireGpu: boolean): Candidate {
+  return {
+    label: pkg,
+    backend: 'tensorflow',
+    async load() {
+      if (nativeLoadedFrom !== undefined && nativeLoadedFrom !== pkg) {
+        return { ok: false, why: `not tried: ${nativeLoadedFrom} already provides the tensorflow backend` };
+      }
+      if (nativeLoadedFrom === undefined) {
+        try {
+          nodeRequire(pkg); // computed name: bundlers must not inline the native addon
+        } catch (e) {
+          const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(e).includes(`'${pkg}'`);
+          return { ok: false, why: missing ? 'not installed' : firstLine(e) };
+        }
+        if (tf.findBackendFactory('tensorflow') == null) {
+          return { ok: false, why: 'loaded but registered no tensorflow backend (a second copy of @tensorflow/tfjs-core?)' };
+        }
+        nativeLoadedFrom = pkg;
+      }
+      const failed = await activate('tensorflow');
+      if (failed !== undefined) return { ok: false, why: failed };
+      // NodeJSKernelBackend reports whether TensorFlow found a CUDA device.
+      const gpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+      if (requireGpu && !gpu) {
+        return { ok: false, why: 'loaded, but TensorFlow found no usable CUDA GPU (check the CUDA/cuDNN install)' };
+      }
+      // TensorFlow sizes its intra-op thread pool from the core count.
+      return { ok: true, choice: { name: 'tensorflow', gpu, threads: availableParallelism() }, why: '' };
+    },
+  };
+}
+
+/** Where the .wasm binaries are: next to the bundle (dist/), else in node_modules. */
+function defaultWasmDir(): string | undefined {
+  if (typeof __dirname === 'string' && existsSync(join(__dirname, WASM_FILES[0]))) return __dirname;
+  try {
+    return join(dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
+
+function wasmCandidate(wasmDir: string | undefined): Candidate {
+  return {
+    label: 'wasm',
+    backend: 'wasm',
+    async load() {
+      // Paths only matter before the first initialisation; tfjs refuses them after a failed one.
+      if (tf.engine().registry['wasm'] === undefined) {
+        const dir = wasmDir ?? defaultWasmDir();
+        if (dir === undefined) {
+          return { ok: false, why: 'cannot find the tfjs-backend-wasm binaries (not next to the bundle, not in node_modules)' };
+        }
+        const missing = WASM_FILES.filter((f) => !existsSync(join(dir, f)));
+        if (missing.length > 0) return { ok: false, why: `${missing.join(', ')} not found in ${dir}` };
+        try {
+          setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+        } catch (e) {
+          return { ok: false, why: firstLine(e) };
+        }
+      }
+      const failed = await activate('wasm');
+      if (failed !== undefined) return { ok: false, why: failed };
+      registerWasmConvGradients();
+      const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+      // tfjs only loads the threaded binary where WASM_HAS_MULTITHREAD_SUPPORT holds, never in Node.
+      return { ok: true, choice: { name: 'wasm', gpu: false, threads: 1 }, why: simd ? 'SIMD' : 'no SIMD' };
+    },
+  };
+}
+
+const cpuCandidate: Candidate = {
+  label: 'cpu',
+  backend: 'cpu',
+  async load() {
+    // Referencing the class keeps the package (and its kernel registrations) in the bundle.
+    if (tf.findBackendFactory('cpu') == null) tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
+    const failed = await activate('cpu');
+    if (failed !== undefined) return { ok: false, why: failed };
+    return { ok: true, choice: { name: 'cpu', gpu: false, threads: 1 }, why: 'pure JavaScript, slow' };
+  },
+};
+
+function candidatesFor(preference: BackendPreference, wasmDir: string | undefined): Candidate[] {
+  switch (preference) {
+    case 'auto':
+      return [nativeCandidate(NODE_GPU, false), nativeCandidate(NODE_CPU, false), wasmCandidate(wasmDir), cpuCandidate];
+    case 'tensorflow-gpu':
+      return [nativeCandidate(NODE_GPU, true)];
+    case 'tensorflow':
+      // Either package provides the native backend; prefer the plain one when asked for 'tensorflow'.
+      return [nativeCandidate(NODE_CPU, false), nativeCandidate(NODE_GPU, false)];
+    case 'wasm':
+      return [wasmCandidate(wasmDir)];
+    case 'cpu':
+      return [cpuCandidate];
+  }
+}
+
+/** Tensors made before the switch would stay on the old backend and be copied lazily. */
+function assertNothingAllocated(): void {
+  const engine = tf.engine();
+  const n = engine.state.numTensors;
+  if (n > 0) {
+    const vars = Object.keys(engine.state.registeredVariables).length;
+    throw new BackendError(
+      `selectBackend must run before any tensor or variable is created, but ${n} tensor(s)` +
+        `${vars > 0 ? ` and ${vars} variable(s)` : ''} already exist on backend '${engine.backendName}'`,
+    );
+  }
+}
+
+/** Buffers without tensors mean something allocated behind the engine's back (or leaked). */
+function assertOthersEmpty(chosen: BackendName): void {
+  for (const [name, backend] of Object.entries(tf.engine().registry)) {
+    if (name !== chosen && backend.numDataIds() > 0) {
+      throw new BackendError(
+        `backend '${name}' was already initialised and holds ${backend.numDataIds()} buffer(s); ` +
+          `selectBackend must run before any tensor is created`,
+      );
+    }
+  }
+}
+
+/**
+ * Chooses and activates the backend. IDAA_BACKEND overrides `preference`. 'auto' falls back down
+ * the list; any other preference either works or throws a BackendError saying why.
+ */
+export async function selectBackend(opts?: {
+  preference?: BackendPreference;
+  wasmDir?: string;
+  log?: (line: string) => void;
+}): Promise<BackendChoice> {
+  const fromEnv = backendFromEnv();
+  const preference = fromEnv ?? opts?.preference ?? 'auto';
+  if (!isPreference(preference)) {
+    throw new BackendError(`backend preference ${JSON.stringify(preference)}; allowed: ${BACKEND_PREFERENCES.join(', ')}`);
+  }
+  assertNothingAllocated();
+  // Production mode: no debug checks, and no "install tfjs-node" banner from the cpu backend (the
+  // log line below already says which backends were skipped and why).
+  tf.env().set('PROD', true);
+
+  const attempts: BackendAttempt[] = [];
+  for (const candidate of candidatesFor(preference, opts?.wasmDir)) {
+    assertOthersEmpty(candidate.backend);
+    const outcome = await candidate.load();
+    if (!outcome.ok) {
+      attempts.push({ candidate: candidate.label, ok: false, why: outcome.why });
+      continue;
+    }
+    attempts.push({ candidate: candidate.label, ok: true, why: outcome.why });
+    const choice: BackendChoice = { ...outcome.choice, attempts };
+    // stderr by default: stdout may carry protocol messages.
+    (opts?.log ?? ((line: string) => console.error(line)))(backendSummary(choice));
+    return choice;
+  }
+
+  const source = fromEnv !== undefined ? `${BACKEND_ENV_VAR}=${fromEnv}` : `preference '${preference}'`;
+  const reasons = attempts.map((a) => `${a.candidate}: ${a.why}`).join('; ');
+  const hint =
+    preference === 'tensorflow' || preference === 'tensorflow-gpu'
+      ? ` (install ${preference === 'tensorflow' ? NODE_CPU : NODE_GPU} 4.22.0, or use 'auto' or 'wasm')`
+      : '';
+  throw new BackendError(`backend ${source} is not available: ${reasons}${hint}`);
+}
