@@ -1,0 +1,79 @@
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { DatasetError } from '../errors';
+
+/** One line of progress or warning text for the user; loaders never print directly. */
+export type LogFn = (line: string) => void;
+
+export const noLog: LogFn = () => undefined;
+
+/** The message of anything thrown, for wrapping library errors in a DatasetError. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function errorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+/** Turns an fs error into a DatasetError that says what is wrong in words, not errno codes. */
+export function fsProblem(file: string, e: unknown, expected = 'file'): DatasetError {
+  switch (errorCode(e)) {
+    case 'ENOENT':
+      return new DatasetError(file, `${expected} not found`);
+    case 'EISDIR':
+      return new DatasetError(file, `is a folder, expected a ${expected}`);
+    case 'ENOTDIR':
+      return new DatasetError(file, `is a file, expected a ${expected}`);
+    case 'EACCES':
+    case 'EPERM':
+      return new DatasetError(file, `permission denied`);
+    default:
+      return new DatasetError(file, `cannot read: ${errorMessage(e)}`);
+  }
+}
+
+export function readBytesSync(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw fsProblem(file, e);
+  }
+}
+
+export async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw fsProblem(file, e);
+  }
+}
+
+/** stat that answers undefined for a missing path instead of throwing. */
+export function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isDir(path: string): boolean {
+  return statOrUndefined(path)?.isDirectory() ?? false;
+}
+
+export function isFile(path: string): boolean {
+  return statOrUndefined(path)?.isFile() ?? false;
+}
+
+/** Fails with a clear message unless `dir` is an existing folder. */
+export function requireDir(dir: string, what: string): void {
+  const st = statOrUndefined(dir);
+  if (!st) throw new DatasetError(dir, `${what} not found`);
+  if (!st.isDirectory()) throw new DatasetError(dir, `is a file, expected ${what}`);
+}
+
+/** 12345 -> "12,345", for log lines and descriptions. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
