@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Dataset } from '../data/types';
+import { latentAttack } from '../idaa/attack';
+import { decompose, disposeDecomposition } from '../idaa/decompose';
+import { Cvae } from '../models/cvae';
+import { ForwardMode, INFER } from '../models/layers';
+import { ResNetEncoder } from '../models/resnet';
+import { l2Normalize, ntXent } from '../ssl/ntxent';
+import { gatherBatch } from '../train/batches';
+import { testTransform } from '../augment/simclr';
+
+export interface InspectOptions {
+  indices: number[];
+  split: 'train' | 'test';
+  eps: number;
+  steps: number;
+  temperature: number;
+  imageSize: number;
+  mean: number[];
+  std: number[];
+}
+
+export interface SampleNumbers {
+  index: number;
+  label: number;
+  className: string;
+  /** Mean squared error of G(x) against x, in normalised-input units. */
+  reconError: number;
+  /** ‖z' − z‖∞ in the latent. */
+  latentLinf: number;
+  /** cos(f(x), f(x_adv)) on the projections. */
+  cosine: number;
+  /** Rank of x among the batch's clean images for x_adv (1 = its own x is the nearest: identity kept). */
+  rank: number;
+  identityKept: boolean;
+  /** Max |x_adv − x| in pixel units (after de-normalising). */
+  maxPixelChange: number;
+}
+
+/** Images in pixel units ([0, 1] for x, G(x), x_adv; signed for R(x)), NHWC. */
+export interface InspectImages {
+  shape: [number, number, number, number];
+  x: Float32Array;
+  g: Float32Array;
+  r: Float32Array;
+  xAdv: Float32Array;
+  absDiff: Float32Array;
+}
+
+export interface InspectResult {
+  samples: SampleNumbers[];
+  images: InspectImages;
+  /** Attack loss (NT-Xent of the batch against its adversarial views) before and after the step. */
+  lossBefore: number;
+  lossAfter: number;
+  eps: number;
+  steps: number;
+}
+
+/**
+ * Decomposes and attacks given samples with the models in inference mode: the attack uses the
+ * auxiliary batch norm's running statistics (training uses batch statistics — inspection must not
+ * change the model), and f(x), f(x_adv) use the main set, as a deployed encoder would.
+ */
+export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, opts: InspectOptions): InspectResult {
+  const split = opts.split === 'train' ? ds.train : ds.test;
+  const aux: ForwardMode = { training: false, bn: 'aux' };
+  const x = tf.tidy(() => testTransform(gatherBatch(ds, split, opts.indices, 3), { size: opts.imageSize, mean: opts.mean, std: opts.std }));
+  const dec = decompose(vae, x);
+  const anchor = tf.tidy(() => encoder.forward(x, aux).z);
+  const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(anchor, encoder.forward(xa, aux).z, opts.temperature);
+  const att = latentAttack(vae, dec, lossOf, { eps: opts.eps, steps: opts.steps });
+  const lossAfter = tf.tidy(() => lossOf(att.xAdv).dataSync()[0]);
+
+  const out = tf.tidy(() => {
+    const mean = tf.tensor1d(opts.mean);
+    const std = tf.tensor1d(opts.std);
+    const px = (t: tf.Tensor4D) => tf.add(tf.mul(t, std), mean);
+    const fx = l2Normalize(encoder.forward(x, INFER).z);
+    const fa = l2Normalize(encoder.forward(att.xAdv, INFER).z);
+    const sim = tf.matMul(fa, fx, false, true); // row i: x_adv_i against every clean x_j
+    return {
+      x: px(x),
+      g: px(dec.g),
+      r: tf.mul(dec.r, std),
+      xAdv: px(att.xAdv),
+      absDiff: tf.abs(tf.mul(tf.sub(att.xAdv, x), std)),
+      recon: tf.mean(tf.squaredDifference(x, dec.g), [1, 2, 3]),
+      linf: tf.max(tf.abs(tf.sub(att.zAdv, dec.z)), 1),
+      sim,
+    };
+  });
+  const n = opts.indices.length;
+  const sim = out.sim.dataSync();
+  const recon = out.recon.dataSync();
+  const linf = out.linf.dataSync();
+  const absDiff = out.absDiff.dataSync() as Float32Array;
+  const per = absDiff.length / n;
+  const samples: SampleNumbers[] = opts.indices.map((index, i) => {
+    const own = sim[i * n + i];
+    let rank = 1;
+    for (let j = 0; j < n; j++) if (j !== i && sim[i * n + j] > own) rank++;
+    let maxChange = 0;
+    for (let k = i * per; k < (i + 1) * per; k++) maxChange = Math.max(maxChange, absDiff[k]);
+    const label = split.labels[index];
+    return { index, label, className: ds.classNames[label] ?? String(label), reconError: recon[i], latentLinf: linf[i], cosine: own, rank, identityKept: rank === 1, maxPixelChange: maxChange };
+  });
+  const [b, h, w, c] = x.shape;
+  const images: InspectImages = {
+    shape: [b, h, w, c],
+    x: out.x.dataSync() as Float32Array,
+    g: out.g.dataSync() as Float32Array,
+    r: out.r.dataSync() as Float32Array,
+    xAdv: out.xAdv.dataSync() as Float32Array,
+    absDiff,
+  };
+  tf.dispose([x, anchor, att.xAdv, att.zAdv, ...Object.values(out)]);
+  disposeDecomposition(dec);
+  return { samples, images, lossBefore: att.lossBefore, lossAfter, eps: opts.eps, steps: opts.steps };
+}
