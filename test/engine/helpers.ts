@@ -2,6 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Dataset, Split } from '../../src/engine/data/types';
 import { Rng } from '../../src/engine/rng';
+import { selectBackend } from '../../src/engine/backend/select';
+
+/** The wasm backend with the project's conv-gradient kernels: what training uses here. */
+export async function useWasm(): Promise<void> {
+  if (tf.getBackend() === 'wasm') return;
+  await selectBackend({ preference: 'wasm', log: () => undefined });
+}
 
 /** The cpu backend: deterministic and exact, for tests that compare numbers bit for bit. */
 export async function useCpu(): Promise<void> {

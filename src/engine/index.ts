@@ -1,0 +1,23 @@
+/**
+ * The public engine API: the worker, the CLI and the tests use only this module. It never imports
+ * `vscode`, so it runs in any Node process.
+ */
+export { selectBackend, backendFromEnv, backendSummary } from './backend/select';
+export type { BackendChoice, BackendName, BackendPreference } from './backend/select';
+export { resolveConfig, loadConfigFile, configFingerprint, diffConfigs } from './config/resolve';
+export { PRESETS } from './config/presets';
+export { RUN_CONFIG_SCHEMA, validateAgainstSchema } from './config/schema';
+export type { RunConfig, RunConfigInput, PresetName, DatasetName } from './config/types';
+export type { Dataset, Split } from './data/types';
+export { loadDataset, describeDataset } from './data/load';
+export { IdaaError, DatasetError, ConfigError, CheckpointError } from './errors';
+export { Trainer } from './train/trainer';
+export { Run, learningRate } from './train/run';
+export type { Position, StepRecord, EpochRecord, CheckpointMeta, RunEvents } from './train/run';
+export { openDataset, trainJob, openCheckpoint, inspectJob, evalJob } from './jobs';
+export type { EvalResult, InspectJobOptions, TrainJobOptions } from './jobs';
+export { inspectSamples } from './inspect/inspect';
+export type { InspectResult, SampleNumbers } from './inspect/inspect';
+export { renderInspectionSheet } from './inspect/inspectionSheet';
+export { encodePng, writePng } from './inspect/png';
+export { Rng } from './rng';

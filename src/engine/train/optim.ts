@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ownedVariable } from '../models/params';
+
+export interface AdamOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Decoupled weight decay (AdamW); 0 makes it plain Adam. */
+  weightDecay: number;
+}
+
+/**
+ * Adam/AdamW with PyTorch's update rule and state we own (moments and step count as named
+ * tensors), so that a checkpoint restores the optimizer exactly.
+ */
+export class Adam {
+  step = 0;
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly opts: AdamOptions,
+  ) {
+    for (const [name, p] of params) {
+      this.m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.v.set(name, ownedVariable(tf.zerosLike(p), false));
+    }
+  }
+
+  /** `grads` as tf.variableGrads returns them: keyed by the tfjs variable's own name. */
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { beta1, beta2, eps, weightDecay } = this.opts;
+    const bc1 = 1 - Math.pow(beta1, this.step);
+    const bc2 = 1 - Math.pow(beta2, this.step);
+    for (const [name, p] of this.params) {
+      const g = grads[p.name];
+      if (!g) continue;
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      tf.tidy(() => {
+        if (weightDecay > 0) p.assign(tf.mul(p, 1 - lr * weightDecay));
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), eps);
+        p.assign(tf.sub(p, tf.mul(lr / bc1, tf.div(m, denom))));
+      });
+    }
+  }
+
+  /** Named state tensors for checkpoints. */
+  stateTensors(): Array<[string, tf.Variable]> {
+    return [
+      ...[...this.m.entries()].map(([n, t]): [string, tf.Variable] => [`adam.m/${n}`, t]),
+      ...[...this.v.entries()].map(([n, t]): [string, tf.Variable] => [`adam.v/${n}`, t]),
+    ];
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+/** VAE schedule of the reference: lr decays linearly to 0 over the run, per epoch. */
+export function linearDecay(base: number, epoch: number, totalEpochs: number): number {
+  return base * Math.max(0, 1 - epoch / totalEpochs);
+}
+
+/** SSL schedule of the reference: constant for `warmup` epochs, then cosine annealing over `totalEpochs` steps. */
+export function warmupCosine(base: number, epoch: number, totalEpochs: number, warmup: number): number {
+  const k = Math.max(0, epoch - warmup);
+  return (base * (1 + Math.cos((Math.PI * k) / totalEpochs))) / 2;
+}

@@ -1,0 +1,193 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { simclrAugment, testTransform } from '../augment/simclr';
+import { RunConfig } from '../config/types';
+import { Dataset, Split } from '../data/types';
+import { knnAccuracy } from '../eval/knn';
+import { latentAttack } from '../idaa/attack';
+import { decompose, disposeDecomposition } from '../idaa/decompose';
+import { Cvae, vaeLoss } from '../models/cvae';
+import { applyBnUpdates, BnUpdate, ForwardMode, INFER } from '../models/layers';
+import { ResNetEncoder } from '../models/resnet';
+import { Rng, RngState } from '../rng';
+import { SslMethod } from '../ssl/method';
+import { l2Normalize } from '../ssl/ntxent';
+import { simclr } from '../ssl/simclr';
+import { channelStats, gatherBatch } from './batches';
+import { Adam } from './optim';
+
+/** Models see 3 channels whatever the data (grayscale is repeated), as the reference's CIFAR models. */
+export const MODEL_CHANNELS = 3;
+
+export type Phase = 'vae' | 'ssl';
+
+export interface StepResult {
+  loss: number;
+  terms: Record<string, number>;
+}
+
+export interface TrainerRngState {
+  augment: RngState;
+  noise: RngState;
+}
+
+/** The models, optimizers and random streams of one run, and one training step of each phase. */
+export class Trainer {
+  readonly vae: Cvae;
+  readonly encoder: ResNetEncoder;
+  readonly vaeOpt: Adam;
+  readonly sslOpt: Adam;
+  readonly method: SslMethod;
+  readonly augRng: Rng;
+  readonly noiseRng: Rng;
+  readonly mean: number[];
+  readonly std: number[];
+
+  constructor(
+    readonly config: RunConfig,
+    readonly dataset: Dataset,
+  ) {
+    const seed = config.seed;
+    this.vae = new Cvae({ width: config.vae.width, latentDim: config.vae.latentDim, channels: MODEL_CHANNELS, imageSize: config.data.imageSize }, new Rng(`${seed}/init/vae`));
+    this.encoder = new ResNetEncoder(
+      { widthMultiplier: config.ssl.widthMultiplier, channels: MODEL_CHANNELS, projectionDim: config.ssl.projectionDim, auxBnMomentum: config.idaa.auxBnMomentum },
+      new Rng(`${seed}/init/encoder`),
+    );
+    const [b1, b2] = config.vae.betas;
+    this.vaeOpt = new Adam(this.vae.store.trainable, { beta1: b1, beta2: b2, eps: 1e-8, weightDecay: config.vae.weightDecay });
+    this.sslOpt = new Adam(this.encoder.store.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    this.method = simclr(config.ssl.temperature);
+    this.augRng = new Rng(`${seed}/augment`);
+    this.noiseRng = new Rng(`${seed}/noise`);
+    ({ mean: this.mean, std: this.std } = channelStats(dataset, MODEL_CHANNELS));
+  }
+
+  augmentOptions() {
+    const a = this.config.augment;
+    return {
+      size: this.config.data.imageSize,
+      scale: a.cropScale,
+      ratio: a.cropRatio,
+      flip: a.flip,
+      jitter: { brightness: a.jitter[0], contrast: a.jitter[1], saturation: a.jitter[2], hue: a.jitter[3], p: a.jitterP },
+      grayscaleP: a.grayscaleP,
+      mean: this.mean,
+      std: this.std,
+    };
+  }
+
+  /** One VAE step on SimCLR-augmented, normalised images (the reference trains G on them). */
+  vaeStep(indices: ArrayLike<number>, lr: number): StepResult {
+    const updates: BnUpdate[] = [];
+    const mode: ForwardMode = { training: true, bn: 'main', updates };
+    const kept: { mse?: tf.Scalar; kl?: tf.Scalar } = {};
+    const x = tf.tidy(() => simclrAugment(gatherBatch(this.dataset, this.dataset.train, indices, MODEL_CHANNELS), this.augRng, this.augmentOptions()));
+    const noise = this.normalNoise(indices.length * this.config.vae.latentDim, [indices.length, this.config.vae.latentDim]);
+    const { value, grads } = tf.variableGrads(() => {
+      const { mu, logvar } = this.vae.encode(x, mode);
+      const z = tf.add(mu, tf.mul(noise, tf.exp(tf.mul(0.5, logvar)))) as tf.Tensor2D;
+      const recon = this.vae.decode(z, mode);
+      const l = vaeLoss(x, recon, mu, logvar, this.config.vae.beta);
+      kept.mse = tf.keep(l.mse);
+      kept.kl = tf.keep(l.kl);
+      return l.total;
+    }, this.vae.store.trainableList());
+    this.vaeOpt.apply(grads, lr);
+    applyBnUpdates(updates);
+    const result = { loss: value.dataSync()[0], terms: { mse: kept.mse!.dataSync()[0], kl: kept.kl!.dataSync()[0] } };
+    tf.dispose([value, x, noise, kept.mse!, kept.kl!, ...Object.values(grads)]);
+    return result;
+  }
+
+  /** One SimCLR step, with the IDAA adversarial view when enabled. */
+  sslStep(indices: ArrayLike<number>, lr: number): StepResult {
+    const cfg = this.config;
+    const updates: BnUpdate[] = [];
+    const main: ForwardMode = { training: true, bn: 'main', updates };
+    const aux: ForwardMode = { training: true, bn: 'aux', updates };
+    const [xi, xj] = tf.tidy(() => {
+      const x = gatherBatch(this.dataset, this.dataset.train, indices, MODEL_CHANNELS);
+      const o = this.augmentOptions();
+      return [simclrAugment(x, this.augRng, o), simclrAugment(x, this.augRng, o)];
+    });
+    let xAdv: tf.Tensor4D | undefined;
+    const extra: tf.Tensor[] = [];
+    if (cfg.idaa.enabled) {
+      const dec = decompose(this.vae, xi);
+      const att = this.method.attackLoss(this.encoder, xi, aux);
+      const res = latentAttack(this.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
+      att.dispose();
+      disposeDecomposition(dec);
+      xAdv = res.xAdv;
+      extra.push(res.zAdv, res.xAdv);
+    }
+    const kept: Record<string, tf.Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const parts = this.method.trainingLoss(this.encoder, { xi, xj, xAdv }, main, aux, cfg.idaa.alpha);
+      for (const [k, t] of Object.entries(parts.terms)) kept[k] = tf.keep(t);
+      return parts.total;
+    }, this.encoder.store.trainableList());
+    this.sslOpt.apply(grads, lr);
+    applyBnUpdates(updates);
+    const terms: Record<string, number> = {};
+    for (const [k, t] of Object.entries(kept)) terms[k] = t.dataSync()[0];
+    const result = { loss: value.dataSync()[0], terms };
+    tf.dispose([value, xi, xj, ...extra, ...Object.values(kept), ...Object.values(grads)]);
+    return result;
+  }
+
+  private normalNoise(n: number, shape: [number, number]): tf.Tensor2D {
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = this.noiseRng.normal();
+    return tf.tensor2d(v, shape);
+  }
+
+  /** L2-normalised projections of a split under the test transform (encoder in inference mode, main BN). */
+  async features(split: Split, batchSize = 256, use: 'projection' | 'backbone' = 'projection'): Promise<{ data: Float32Array; dim: number }> {
+    const dim = use === 'projection' ? this.config.ssl.projectionDim : this.encoder.featureDim;
+    const out = new Float32Array(split.count * dim);
+    for (let start = 0; start < split.count; start += batchSize) {
+      const idx = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
+      const f = tf.tidy(() => {
+        const x = testTransform(gatherBatch(this.dataset, split, idx, MODEL_CHANNELS), { size: this.config.data.imageSize, mean: this.mean, std: this.std });
+        const h = this.encoder.features(x, INFER);
+        return use === 'projection' ? l2Normalize(this.encoder.project(h)) : h;
+      });
+      out.set(await f.data(), start * dim);
+      f.dispose();
+      await new Promise((r) => setImmediate(r));
+    }
+    return { data: out, dim };
+  }
+
+  /** The reference's weighted kNN monitor on the 64-d projections. */
+  async knnAccuracy(): Promise<number> {
+    const tr = await this.features(this.dataset.train);
+    const te = await this.features(this.dataset.test);
+    return knnAccuracy(tr.data, this.dataset.train.labels, te.data, this.dataset.test.labels, tr.dim, this.dataset.classNames.length, {
+      k: this.config.eval.knnK,
+      sigma: this.config.eval.knnSigma,
+    });
+  }
+
+  rngState(): TrainerRngState {
+    return { augment: this.augRng.getState(), noise: this.noiseRng.getState() };
+  }
+
+  setRngState(s: TrainerRngState): void {
+    this.augRng.setState(s.augment);
+    this.noiseRng.setState(s.noise);
+  }
+
+  /** Every variable a checkpoint must hold, under stable names. */
+  variables(): Array<[string, tf.Variable]> {
+    const prefixed = (p: string, list: Array<[string, tf.Variable]>): Array<[string, tf.Variable]> => list.map(([n, v]) => [`${p}${n}`, v]);
+    return [...this.vae.store.all(), ...this.encoder.store.all(), ...prefixed('vaeOpt:', this.vaeOpt.stateTensors()), ...prefixed('sslOpt:', this.sslOpt.stateTensors())];
+  }
+
+  dispose(): void {
+    this.vaeOpt.dispose();
+    this.sslOpt.dispose();
+    this.vae.store.dispose();
+    this.encoder.store.dispose();
+  }
+}
