@@ -97,7 +97,7 @@ export function readCheckpointHeader<M>(file: string, buf?: Buffer): { header: C
   }
   if (data.length < 16 || !data.subarray(0, 8).equals(MAGIC)) throw new CheckpointError(file, 'not an IDAA Studio checkpoint (bad magic bytes)');
   const headerLen = data.readUInt32LE(8);
-  if (16 + headerLen > data.length) throw new CheckpointError(file, `truncated: header needs ${headerLen} bytes, file has ${data.length - 16}`);
+  if (16 + headerLen > data.length) throw new CheckpointError(file, `truncated or corrupt: the header length field says ${headerLen} bytes, the file has ${data.length - 16} after the prefix`);
   const headerBuf = data.subarray(16, 16 + headerLen);
   if (crc32(headerBuf) !== data.readUInt32LE(12)) throw new CheckpointError(file, 'corrupt header (checksum mismatch)');
   const header = JSON.parse(headerBuf.toString('utf8')) as CheckpointHeader<M>;

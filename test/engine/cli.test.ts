@@ -1,0 +1,102 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { encodePng } from '../../src/engine/inspect/png';
+import { syntheticDataset } from './helpers';
+
+// The CLI is tested as users run it: the built bundle (npm test builds before testing).
+const CLI = resolve(__dirname, '..', '..', 'dist', 'cli.js');
+let work = '';
+let dataDir = '';
+
+function idaa(args: string[], cwd = work): { code: number; lines: Array<Record<string, unknown>>; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, IDAA_BACKEND: 'wasm' }, timeout: 240_000 });
+  const lines = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code: r.status ?? -1, lines, stderr: r.stderr };
+}
+
+before(() => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
+  work = mkdtempSync(join(tmpdir(), 'idaa-cli-'));
+  // A dataset folder in the real format: one subfolder of PNG files per class.
+  dataDir = join(work, 'bars');
+  const ds = syntheticDataset({ train: 80, test: 0, size: 16, classes: 4, channels: 3 });
+  for (let n = 0; n < ds.train.count; n++) {
+    const cls = join(dataDir, ds.classNames[ds.train.labels[n]]);
+    mkdirSync(cls, { recursive: true });
+    const rgba = new Uint8Array(16 * 16 * 4);
+    for (let p = 0; p < 256; p++) {
+      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = ds.train.images[n * 768 + p * 3 + c];
+      rgba[p * 4 + 3] = 255;
+    }
+    writeFileSync(join(cls, `img${n}.png`), encodePng({ width: 16, height: 16, rgba }));
+  }
+  writeFileSync(
+    join(work, 'run.json'),
+    JSON.stringify({ preset: 'tiny', data: { dataset: 'folder', path: dataDir, imageSize: 16 }, vae: { epochs: 1 }, ssl: { epochs: 1 }, eval: { knnK: 5, probeEpochs: 2 } }),
+  );
+});
+
+test('idaa vae, then idaa train --vae, then inspect and eval, on a folder of PNGs', () => {
+  const vae = idaa(['vae', '--config', 'run.json', '--run-dir', 'runs/vae', '--json']);
+  assert.equal(vae.code, 0, vae.stderr);
+  const backend = vae.lines.find((l) => l.type === 'backend');
+  assert.equal(backend?.name, 'wasm');
+  const vaeSteps = vae.lines.filter((l) => l.type === 'step');
+  assert.ok(vaeSteps.length >= 4 && vaeSteps.every((s) => s.phase === 'vae'), `${vaeSteps.length} VAE steps`);
+  const vaeCkpt = join(work, 'runs/vae/checkpoints/vae-final.ckpt');
+  assert.ok(existsSync(vaeCkpt));
+
+  const tr = idaa(['train', '--config', 'run.json', '--vae', vaeCkpt, '--run-dir', 'runs/ssl', '--json']);
+  assert.equal(tr.code, 0, tr.stderr);
+  const steps = tr.lines.filter((l) => l.type === 'step');
+  assert.ok(steps.length >= 4 && steps.every((s) => s.phase === 'ssl'), 'with --vae the VAE phase is skipped');
+  const epoch = tr.lines.find((l) => l.type === 'epoch');
+  assert.ok(typeof epoch?.knnAccuracy === 'number');
+  const result = tr.lines.find((l) => l.type === 'result')!;
+  assert.ok(existsSync(String(result.inspection)), 'train writes an inspection sheet');
+  const ckpt = join(work, 'runs/ssl/checkpoints/ssl-final.ckpt');
+
+  const ins = idaa(['inspect', '--checkpoint', ckpt, '--indices', '0,1,2', '--eps', '0.3', '--out', 'sheets', '--json']);
+  assert.equal(ins.code, 0, ins.stderr);
+  const r = ins.lines.find((l) => l.type === 'result')!;
+  const nums = JSON.parse(readFileSync(String(r.json), 'utf8'));
+  assert.equal(nums.eps, 0.3);
+  assert.equal(nums.samples.length, 3);
+  assert.ok(nums.samples.every((s: { latentLinf: number }) => Math.abs(s.latentLinf - 0.3) < 1e-6));
+  assert.ok(readFileSync(String(r.png)).subarray(1, 4).toString() === 'PNG');
+
+  const ev = idaa(['eval', '--checkpoint', ckpt, '--json']);
+  assert.equal(ev.code, 0, ev.stderr);
+  const er = ev.lines.find((l) => l.type === 'result')! as { knnAccuracy: number; probe: { finalTestAccuracy: number; epochs: number } };
+  assert.ok(er.knnAccuracy >= 0 && er.knnAccuracy <= 1);
+  assert.equal(er.probe.epochs, 2);
+});
+
+test('bad input: a clear message and a non-zero exit, never a stack trace', () => {
+  writeFileSync(join(work, 'bad.json'), JSON.stringify({ idaa: { eps: 'big' } }));
+  const bad = idaa(['train', '--config', 'bad.json']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /bad\.json: config field "idaa\.eps" is "big"; allowed: a number/);
+  assert.doesNotMatch(bad.stderr, /\bat .*\.js:\d+/);
+
+  const missing = idaa(['train', '--dataset', 'folder', '--data-path', join(work, 'nope'), '--preset', 'tiny']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope/);
+
+  const corrupt = join(work, 'corrupt.ckpt');
+  writeFileSync(corrupt, 'IDAACKPT garbage');
+  const c = idaa(['inspect', '--checkpoint', corrupt]);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /corrupt\.ckpt/);
+
+  const flag = idaa(['train', '--epsilon', '1']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /Unknown option '--epsilon'/);
+});
