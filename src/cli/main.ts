@@ -18,7 +18,6 @@ import {
   RunConfigInput,
   selectBackend,
   trainJob,
-  describeDataset,
   openDataset,
 } from '../engine/index';
 import { formatDuration, ProgressBar } from './progress';
@@ -145,7 +144,6 @@ async function train(v: Values, out: Output, mode: 'train' | 'vae' | 'demo'): Pr
   const config = configFromFlags(v);
   await initBackend(v, out, config);
   const ds = await openDataset(config, (l: string) => out.log(l));
-  out.log(describeDataset(ds));
   const runDir = resolve(v['run-dir'] ?? defaultRunDir(config, mode === 'vae' ? 'vae' : config.idaa.enabled ? 'idaa' : 'simclr'));
   out.log(`run folder: ${runDir}`);
   const started = Date.now();
@@ -175,13 +173,22 @@ async function train(v: Values, out: Output, mode: 'train' | 'vae' | 'demo'): Pr
       const ev = await evalJob(trainer, { log: (l) => out.log(l) });
       summary.linearProbe = ev.probe?.finalTestAccuracy;
     }
-    const indices = Array.from({ length: Math.min(8, ds.test.count) }, (_, i) => Math.floor((i * ds.test.count) / 8));
+    const indices = sampleIndices(ds.test.labels, 8);
     const sheet = inspectJob(trainer, { indices, outDir: runDir, name: 'inspection' });
     summary.inspection = sheet.png;
     out.log(`inspection sheet: ${sheet.png}`);
   }
   trainer.dispose();
   out.result(summary, `done in ${formatDuration((Date.now() - started) / 1000)}: ${runDir}`);
+}
+
+/** The first test sample of each class (up to n), so the sheet shows the variety of the data. */
+function sampleIndices(labels: Int32Array, n: number): number[] {
+  const seen = new Map<number, number>();
+  for (let i = 0; i < labels.length && seen.size < n; i++) if (!seen.has(labels[i])) seen.set(labels[i], i);
+  const out = [...seen.values()];
+  for (let i = 0; out.length < Math.min(n, labels.length); i++) if (!out.includes(i)) out.push(i);
+  return out;
 }
 
 async function inspect(v: Values, out: Output): Promise<void> {
