@@ -19,7 +19,13 @@ import {
   selectBackend,
   trainJob,
   openDataset,
+  resumeJob,
+  listRuns,
+  readManifest,
+  defaultRunsRoot,
+  newRunId,
 } from '../engine/index';
+import type { ControllerEvents, RunController, TrainJobResult } from '../engine/index';
 import { formatDuration, ProgressBar } from './progress';
 
 const USAGE = `idaa — train and inspect IDAA (identity-disentangled adversarial augmentation)
@@ -29,6 +35,10 @@ Usage:
                                     checkpoints, kNN + linear probe, and an inspection sheet
   idaa vae    [run options]         pre-train the VAE only
   idaa train  [run options]         pre-train the VAE (unless --vae), then SimCLR with IDAA
+  idaa resume <run-dir> [--from F] [--force]
+                                    continue a run exactly from its latest (or a given) checkpoint
+  idaa runs [--root DIR]            list runs with state, epoch and best kNN accuracy
+  idaa checkpoints <run-dir>        list a run's complete checkpoints
   idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--out DIR]
   idaa eval    --checkpoint F [--probe-epochs N]
 
@@ -41,7 +51,9 @@ Run options:
   --eps E --attack-steps K --alpha A --seed N
   --vae-epochs N --epochs N --train-limit N
   --vae FILE           use the VAE of this checkpoint instead of pre-training one
-  --run-dir DIR        where to write the run (default .idaa/runs/<time>-<dataset>)
+  --run-dir DIR        where to write the run (default <root>/<time>-<kind>-<dataset>)
+  --root DIR           the folder of runs (default .idaa/runs)
+Ctrl-C stops a training at the next batch with a checkpoint; a second Ctrl-C quits at once.
 Common:
   --backend B          auto | tensorflow-gpu | tensorflow | wasm | cpu (env IDAA_BACKEND overrides)
   --json               JSON lines on stdout
@@ -70,6 +82,9 @@ const options = {
   split: { type: 'string' },
   out: { type: 'string' },
   'probe-epochs': { type: 'string' },
+  from: { type: 'string' },
+  force: { type: 'boolean' },
+  root: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -135,51 +150,136 @@ async function initBackend(v: Values, out: Output, config?: RunConfig) {
   return choice;
 }
 
-function defaultRunDir(config: RunConfig, label: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
-  return resolve('.idaa', 'runs', `${stamp}-${label}-${config.data.dataset}`);
+/** Progress, JSON events and Ctrl-C handling shared by train, vae, demo and resume. */
+function trainingEvents(out: Output, config: RunConfig): ControllerEvents {
+  return {
+    log: (l) => out.log(l),
+    step: (r, pos, perEpoch) => {
+      out.event({ type: 'step', ...r });
+      const c = r.phase === 'vae' ? config.vae : config.ssl;
+      const doneBatches = r.epoch * perEpoch + pos.batch;
+      const eta = ((c.epochs * perEpoch - doneBatches) * c.batchSize) / r.imagesPerSec;
+      out.bar.update(`${r.phase.toUpperCase()} e${r.epoch + 1}/${c.epochs}`, doneBatches, c.epochs * perEpoch, `loss ${r.loss.toFixed(4)} · ${r.imagesPerSec.toFixed(0)} img/s · ETA ${formatDuration(eta)}`);
+    },
+    epoch: (r) => {
+      out.event({ type: 'epoch', ...r });
+      out.log(`${r.phase} epoch ${r.epoch + 1}: mean loss ${r.meanLoss.toFixed(4)}${r.knnAccuracy !== undefined ? `, kNN accuracy ${(r.knnAccuracy * 100).toFixed(2)}%` : ''} (${formatDuration(r.seconds)})`);
+    },
+    checkpoint: (file, bytes) => out.event({ type: 'checkpoint', file, bytes }),
+    state: (state, detail) => out.event({ type: 'state', state, ...(detail ? { detail } : {}) }),
+  };
+}
+
+/** Ctrl-C (or SIGTERM) stops at the next batch with a checkpoint; a second one exits at once. */
+function stopOnSignal(out: Output): { attach: (c: RunController) => void; dispose: () => void } {
+  let controller: RunController | undefined;
+  let asked = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (asked || !controller) process.exit(130);
+    asked = true;
+    out.log(`${sig}: stopping at the next batch and writing a checkpoint (again to quit at once)`);
+    try {
+      controller.stop();
+    } catch {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    attach: (c) => (controller = c),
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function finishTraining(out: Output, r: TrainJobResult, runDir: string, started: number, mode: 'train' | 'vae' | 'demo' | 'resume'): Promise<void> {
+  const { trainer, run, state } = r;
+  const summary: Record<string, unknown> = { runDir, state, seconds: (Date.now() - started) / 1000, knnAccuracy: run.lastKnn };
+  if (state === 'completed' && mode !== 'vae') {
+    if (mode === 'demo') {
+      const ev = await evalJob(trainer, { log: (l) => out.log(l) });
+      summary.linearProbe = ev.probe?.finalTestAccuracy;
+    }
+    const sheet = inspectJob(trainer, { indices: sampleIndices(trainer.dataset.test.labels, 8), outDir: runDir, name: 'inspection' });
+    summary.inspection = sheet.png;
+    out.log(`inspection sheet: ${sheet.png}`);
+  }
+  trainer.dispose();
+  out.result(summary, state === 'stopped' ? `stopped; resume with: idaa resume ${runDir}` : `done in ${formatDuration((Date.now() - started) / 1000)}: ${runDir}`);
 }
 
 async function train(v: Values, out: Output, mode: 'train' | 'vae' | 'demo'): Promise<void> {
   const config = configFromFlags(v);
   await initBackend(v, out, config);
   const ds = await openDataset(config, (l: string) => out.log(l));
-  const runDir = resolve(v['run-dir'] ?? defaultRunDir(config, mode === 'vae' ? 'vae' : config.idaa.enabled ? 'idaa' : 'simclr'));
+  const runDir = resolve(v['run-dir'] ?? join(resolve(v.root ?? defaultRunsRoot('.')), newRunId(mode === 'vae' ? 'vae' : config.idaa.enabled ? 'idaa' : 'simclr', config.data.dataset)));
   out.log(`run folder: ${runDir}`);
   const started = Date.now();
-  const { trainer, run } = await trainJob(config, {
-    runDir,
-    dataset: ds,
-    vaeOnly: mode === 'vae',
-    events: {
-      log: (l) => out.log(l),
-      step: (r, pos, perEpoch) => {
-        out.event({ type: 'step', ...r });
-        const total = r.phase === 'vae' ? config.vae.epochs : config.ssl.epochs;
-        const doneBatches = r.epoch * perEpoch + pos.batch;
-        const eta = ((total * perEpoch - doneBatches) * (r.phase === 'vae' ? config.vae.batchSize : config.ssl.batchSize)) / r.imagesPerSec;
-        out.bar.update(`${r.phase.toUpperCase()} e${r.epoch + 1}/${total}`, doneBatches, total * perEpoch, `loss ${r.loss.toFixed(4)} · ${r.imagesPerSec.toFixed(0)} img/s · ETA ${formatDuration(eta)}`);
-      },
-      epoch: (r) => {
-        out.event({ type: 'epoch', ...r });
-        out.log(`${r.phase} epoch ${r.epoch + 1}: mean loss ${r.meanLoss.toFixed(4)}${r.knnAccuracy !== undefined ? `, kNN accuracy ${(r.knnAccuracy * 100).toFixed(2)}%` : ''} (${formatDuration(r.seconds)})`);
-      },
-      checkpoint: (file, bytes) => out.event({ type: 'checkpoint', file, bytes }),
-    },
-  });
-  const summary: Record<string, unknown> = { runDir, seconds: (Date.now() - started) / 1000, knnAccuracy: run.lastKnn };
-  if (mode !== 'vae') {
-    if (mode === 'demo') {
-      const ev = await evalJob(trainer, { log: (l) => out.log(l) });
-      summary.linearProbe = ev.probe?.finalTestAccuracy;
-    }
-    const indices = sampleIndices(ds.test.labels, 8);
-    const sheet = inspectJob(trainer, { indices, outDir: runDir, name: 'inspection' });
-    summary.inspection = sheet.png;
-    out.log(`inspection sheet: ${sheet.png}`);
+  const signals = stopOnSignal(out);
+  try {
+    const r = await trainJob(config, { runDir, dataset: ds, vaeOnly: mode === 'vae', events: trainingEvents(out, config), onController: signals.attach });
+    await finishTraining(out, r, runDir, started, mode);
+  } finally {
+    signals.dispose();
   }
-  trainer.dispose();
-  out.result(summary, `done in ${formatDuration((Date.now() - started) / 1000)}: ${runDir}`);
+}
+
+async function resume(v: Values, positionals: string[], out: Output): Promise<void> {
+  const runDir = positionals[1];
+  if (!runDir) throw new IdaaError('resume needs a run folder: idaa resume <run-dir> [--from <checkpoint>] [--force]');
+  const dir = resolve(runDir);
+  const config = loadConfigFile(join(dir, 'config.json'));
+  await initBackend(v, out, config);
+  const started = Date.now();
+  const signals = stopOnSignal(out);
+  try {
+    const r = await resumeJob({ runDir: dir, from: v.from ? resolve(v.from) : undefined, force: v.force, events: trainingEvents(out, config), onController: signals.attach });
+    await finishTraining(out, r, dir, started, 'resume');
+  } finally {
+    signals.dispose();
+  }
+}
+
+function listRunsCommand(v: Values, out: Output): void {
+  const root = resolve(v.root ?? defaultRunsRoot('.'));
+  const runs = listRuns(root);
+  if (out.json) {
+    out.result({ root, runs }, '');
+    return;
+  }
+  if (runs.length === 0) {
+    out.result({}, `no runs in ${root}`);
+    return;
+  }
+  const rows = runs.map((r) => [r.id, r.status.state, r.status.phase ?? '-', r.status.epoch !== undefined ? `${r.status.epoch}/${r.status.epochs ?? '?'}` : '-', String(r.status.step ?? '-'), pct(r.status.bestKnnAccuracy), String(r.checkpoints)]);
+  out.result({}, table(['run', 'state', 'phase', 'epochs', 'step', 'best kNN', 'ckpts'], rows) + (runs.some((r) => r.status.error) ? '\n' + runs.filter((r) => r.status.error).map((r) => `${r.id}: ${r.status.error}`).join('\n') : ''));
+}
+
+function listCheckpointsCommand(positionals: string[], out: Output): void {
+  const runDir = positionals[1];
+  if (!runDir) throw new IdaaError('checkpoints needs a run folder: idaa checkpoints <run-dir>');
+  const dir = resolve(runDir);
+  if (!existsSync(join(dir, 'config.json'))) throw new IdaaError(`${dir}: not a run folder (no config.json)`);
+  const list = readManifest(dir).checkpoints;
+  if (out.json) {
+    out.result({ runDir: dir, checkpoints: list.map((c) => ({ ...c, path: join(dir, 'checkpoints', c.file) })) }, '');
+    return;
+  }
+  const rows = list.map((c) => [c.file, c.kind, c.phase, String(c.epoch), String(c.step), pct(c.knnAccuracy), `${(c.bytes / 1e6).toFixed(1)} MB`, c.createdAt.replace('T', ' ').slice(0, 19)]);
+  out.result({}, list.length ? table(['checkpoint', 'kind', 'phase', 'epochs done', 'step', 'kNN', 'size', 'written'], rows) : `no complete checkpoints in ${dir}`);
+}
+
+function pct(v: number | undefined): string {
+  return v === undefined ? '-' : `${(v * 100).toFixed(2)}%`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd();
+  return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
 }
 
 /** The first test sample of each class (up to n), so the sheet shows the variety of the data. */
@@ -241,6 +341,15 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'vae':
         await train(values, out, 'vae');
+        break;
+      case 'resume':
+        await resume(values, positionals, out);
+        break;
+      case 'runs':
+        listRunsCommand(values, out);
+        break;
+      case 'checkpoints':
+        listCheckpointsCommand(positionals, out);
         break;
       case 'inspect':
         await inspect(values, out);

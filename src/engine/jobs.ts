@@ -1,17 +1,22 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCheckpointFile } from './checkpoint/format';
-import { resolveConfig } from './config/resolve';
+import { diffConfigs, loadConfigFile, resolveConfig } from './config/resolve';
 import { RunConfig } from './config/types';
 import { loadDataset } from './data/load';
 import { Dataset } from './data/types';
-import { CheckpointError } from './errors';
+import { CheckpointError, IdaaError } from './errors';
 import { trainLinearProbe } from './eval/linearProbe';
 import { knnAccuracy } from './eval/knn';
 import { inspectSamples, InspectResult } from './inspect/inspect';
 import { renderInspectionSheet } from './inspect/inspectionSheet';
 import { writePng } from './inspect/png';
-import { CheckpointMeta, Position, Run, RunEvents } from './train/run';
+import { ControllerEvents, RunController } from './runs/controller';
+import { runPaths } from './runs/layout';
+import { checkpointPath, latestCheckpoint, readManifest } from './runs/manifest';
+import { rollBackMetrics } from './runs/metricsLog';
+import { readRunStatus, RunStateName } from './runs/state';
+import { CheckpointMeta, Position, prepareRunDir, Run } from './train/run';
 import { Trainer } from './train/trainer';
 
 /** Loads the dataset a config names (built-in or from disk). */
@@ -22,24 +27,87 @@ export async function openDataset(config: RunConfig, log?: (line: string) => voi
 
 export interface TrainJobOptions {
   runDir: string;
-  events?: RunEvents;
-  shouldStop?: () => boolean;
+  events?: ControllerEvents;
   vaeOnly?: boolean;
   dataset?: Dataset;
+  /** Called with the controller before training starts, so a caller can pause, stop or checkpoint it. */
+  onController?: (c: RunController) => void;
 }
 
-/** Trains a run from scratch: VAE pre-training (unless a VAE checkpoint is given or IDAA is off), then SSL. */
-export async function trainJob(config: RunConfig, opts: TrainJobOptions): Promise<{ run: Run; trainer: Trainer; position: Position }> {
+export interface TrainJobResult {
+  run: Run;
+  trainer: Trainer;
+  position: Position;
+  state: RunStateName;
+}
+
+/** Trains a new run: VAE pre-training (unless a VAE checkpoint is given or IDAA is off), then SSL. */
+export async function trainJob(config: RunConfig, opts: TrainJobOptions): Promise<TrainJobResult> {
+  if (existsSync(runPaths(opts.runDir).manifest) && readManifest(opts.runDir).checkpoints.length > 0) {
+    throw new IdaaError(`${opts.runDir} already holds a run with checkpoints: resume it (idaa resume ${opts.runDir}) or choose another folder`);
+  }
+  if (existsSync(runPaths(opts.runDir).config)) {
+    const diffs = diffConfigs(loadConfigFile(runPaths(opts.runDir).config), config);
+    if (diffs.length) throw new IdaaError(`${opts.runDir} holds another run's config (${diffs.slice(0, 3).join('; ')}${diffs.length > 3 ? '; …' : ''}); choose another folder`);
+  }
   const ds = opts.dataset ?? (await openDataset(config, opts.events?.log));
+  // An earlier attempt in this folder that died before its first checkpoint left only metric lines: set them aside.
+  const dropped = rollBackMetrics(opts.runDir, 0, true);
+  if (dropped) opts.events?.log?.(`moved ${dropped} metric lines of an earlier attempt without checkpoints to metrics.discarded.jsonl`);
   const trainer = new Trainer(config, ds);
   if (config.vae.checkpoint) {
     Run.loadVae(trainer, config.vae.checkpoint);
     opts.events?.log?.(`VAE weights from ${config.vae.checkpoint}`);
   }
   const start: Position | undefined = opts.vaeOnly ? { phase: 'vae', epoch: 0, batch: 0, globalStep: 0 } : undefined;
-  const run = new Run(trainer, start);
-  const position = await run.train({ runDir: opts.runDir, events: opts.events, shouldStop: opts.shouldStop, vaeOnly: opts.vaeOnly });
-  return { run, trainer, position };
+  return drive(new Run(trainer, start), opts);
+}
+
+async function drive(run: Run, opts: TrainJobOptions): Promise<TrainJobResult> {
+  prepareRunDir(opts.runDir, run.config);
+  const controller = new RunController(run, opts.runDir, opts.events, opts.vaeOnly);
+  opts.onController?.(controller);
+  const state = await controller.start();
+  return { run, trainer: run.trainer, position: run.position, state };
+}
+
+export interface ResumeJobOptions extends Omit<TrainJobOptions, 'vaeOnly'> {
+  /** A checkpoint file; default the latest complete one in the run's manifest. */
+  from?: string;
+  /** Go on although the run's config.json differs from the checkpoint's in fields that change results. */
+  force?: boolean;
+}
+
+/**
+ * Continues a run from a checkpoint, exactly: models, optimizer moments, random streams and the
+ * position in the epoch come back, and the metrics log is rolled back to the checkpoint's step.
+ */
+export async function resumeJob(opts: ResumeJobOptions): Promise<TrainJobResult> {
+  const { runDir } = opts;
+  const paths = runPaths(runDir);
+  if (!existsSync(paths.config)) throw new IdaaError(`${runDir}: not a run folder (no config.json)`);
+  const status = readRunStatus(runDir);
+  if ((status.state === 'running' || status.state === 'paused' || status.state === 'stopping') && status.pid !== process.pid) {
+    throw new IdaaError(`${runDir}: the run is ${status.state} in process ${status.pid}; stop it first`);
+  }
+  const latest = latestCheckpoint(runDir);
+  const file = opts.from ?? (latest ? checkpointPath(runDir, latest) : undefined);
+  if (!file) throw new IdaaError(`${runDir}: no complete checkpoint to resume from (checkpoints/manifest.json lists none)`);
+  const { meta } = readCheckpointFile<CheckpointMeta>(file);
+  if (meta?.kind !== 'idaa-studio-checkpoint') throw new CheckpointError(file, 'not a training checkpoint of IDAA Studio');
+  if (meta.position.phase === 'done') throw new IdaaError(`${runDir}: the run is already complete (checkpoint ${file}); nothing to resume`);
+  const current = loadConfigFile(paths.config);
+  const diffs = diffConfigs(resolveConfig(meta.config), current);
+  if (diffs.length && !opts.force) {
+    throw new IdaaError(`${paths.config} differs from the config of checkpoint ${file} in fields that change the result:\n  ${diffs.join('\n  ')}\nRestore those values, or resume with --force to go on with the new ones.`);
+  }
+  const config = diffs.length ? current : resolveConfig(meta.config);
+  if (diffs.length) opts.events?.log?.(`resuming with changed config (--force): ${diffs.join('; ')}`);
+  const ds = opts.dataset ?? (await openDataset(config, opts.events?.log));
+  const run = Run.restore(new Trainer(config, ds), file);
+  const dropped = rollBackMetrics(runDir, meta.position.globalStep, meta.position.batch === 0);
+  opts.events?.log?.(`resuming from ${file} at ${meta.position.phase} epoch ${meta.position.epoch + 1}, step ${meta.position.globalStep}${dropped ? ` (${dropped} metric lines written after it moved to metrics.discarded.jsonl)` : ''}`);
+  return drive(run, opts);
 }
 
 /** Rebuilds the models of a checkpoint (its own config) and loads them. */

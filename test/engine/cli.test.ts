@@ -1,42 +1,22 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { encodePng } from '../../src/engine/inspect/png';
-import { syntheticDataset } from './helpers';
+import { join } from 'node:path';
+import { CLI, idaaSync } from './cliRun';
+import { syntheticDataset, writePngFolder } from './helpers';
 
-// The CLI is tested as users run it: the built bundle (npm test builds before testing).
-const CLI = resolve(__dirname, '..', '..', 'dist', 'cli.js');
 let work = '';
 let dataDir = '';
 
-function idaa(args: string[], cwd = work): { code: number; lines: Array<Record<string, unknown>>; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, IDAA_BACKEND: 'wasm' }, timeout: 240_000 });
-  const lines = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: r.status ?? -1, lines, stderr: r.stderr };
-}
+const idaa = (args: string[], cwd = work) => idaaSync(args, cwd);
 
 before(() => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
   work = mkdtempSync(join(tmpdir(), 'idaa-cli-'));
   // A dataset folder in the real format: one subfolder of PNG files per class.
   dataDir = join(work, 'bars');
-  const ds = syntheticDataset({ train: 80, test: 0, size: 16, classes: 4, channels: 3 });
-  for (let n = 0; n < ds.train.count; n++) {
-    const cls = join(dataDir, ds.classNames[ds.train.labels[n]]);
-    mkdirSync(cls, { recursive: true });
-    const rgba = new Uint8Array(16 * 16 * 4);
-    for (let p = 0; p < 256; p++) {
-      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = ds.train.images[n * 768 + p * 3 + c];
-      rgba[p * 4 + 3] = 255;
-    }
-    writeFileSync(join(cls, `img${n}.png`), encodePng({ width: 16, height: 16, rgba }));
-  }
+  writePngFolder(dataDir, syntheticDataset({ train: 80, test: 0, size: 16, classes: 4, channels: 3 }));
   writeFileSync(
     join(work, 'run.json'),
     JSON.stringify({ preset: 'tiny', data: { dataset: 'folder', path: dataDir, imageSize: 16 }, vae: { epochs: 1 }, ssl: { epochs: 1 }, eval: { knnK: 5, probeEpochs: 2 } }),

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve';
-import { trainJob } from '../../src/engine/jobs';
-import { Run, StepRecord } from '../../src/engine/train/run';
-import { Trainer } from '../../src/engine/train/trainer';
+import { resumeJob, trainJob } from '../../src/engine/jobs';
+import { RunController } from '../../src/engine/runs/controller';
+import { StepRecord } from '../../src/engine/train/run';
 import { syntheticDataset } from './helpers';
 
 export function readSteps(runDir: string): StepRecord[] {
@@ -33,13 +33,19 @@ export async function stopAndResume(stopAfter: number): Promise<{ full: StepReco
   const fullDir = mkdtempSync(join(tmpdir(), 'idaa-full-'));
   (await trainJob(c, { runDir: fullDir, dataset: ds })).trainer.dispose();
   const partDir = mkdtempSync(join(tmpdir(), 'idaa-part-'));
-  let n = 0;
-  const first = await trainJob(c, { runDir: partDir, dataset: ds, events: { step: () => n++ }, shouldStop: () => n >= stopAfter });
+  let ctl: RunController | undefined;
+  const first = await trainJob(c, {
+    runDir: partDir,
+    dataset: ds,
+    onController: (x) => (ctl = x),
+    events: { step: (r) => r.step >= stopAfter && ctl!.stop() },
+  });
   first.trainer.dispose();
+  assert.equal(first.state, 'stopped');
   assert.equal(first.position.globalStep, stopAfter);
   assert.notEqual(first.position.phase, 'done');
-  const resumed = Run.restore(new Trainer(c, ds), join(partDir, 'checkpoints', 'stop.ckpt'));
-  await resumed.train({ runDir: partDir });
+  const resumed = await resumeJob({ runDir: partDir, dataset: ds });
+  assert.equal(resumed.state, 'completed');
   resumed.trainer.dispose();
   return { full: readSteps(fullDir), resumed: readSteps(partDir) };
 }

@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { CheckpointError } from '../errors';
+import { realIo, writeFileAtomic, WriteIo } from '../runs/atomicFile';
 
 /**
  * One checkpoint = one file: "IDAACKPT", a format version, a JSON header (metadata and a tensor
@@ -32,8 +32,12 @@ export interface NamedArray {
   data: Float32Array;
 }
 
-/** Writes to a temporary name, flushes, renames: a crash leaves either the old file or the new one. */
-export function writeCheckpointFile<M>(file: string, meta: M, arrays: NamedArray[]): number {
+/**
+ * Writes to a temporary name, flushes, renames: a crash leaves either the old file or the new one.
+ * `IDAA_FAULT_CHECKPOINT_DELAY_MS` holds the finished temporary file that long before the rename,
+ * so the fault tests can kill a process in the middle of a checkpoint write.
+ */
+export function writeCheckpointFile<M>(file: string, meta: M, arrays: NamedArray[], io: WriteIo = realIo): number {
   const tensors: TensorEntry[] = [];
   let offset = 0;
   for (const a of arrays) {
@@ -53,39 +57,12 @@ export function writeCheckpointFile<M>(file: string, meta: M, arrays: NamedArray
   MAGIC.copy(pre, 0);
   pre.writeUInt32LE(headerBuf.length, 8);
   pre.writeUInt32LE(crc32(headerBuf), 12);
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, pre);
-    writeSync(fd, headerBuf);
-    writeSync(fd, body);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* the temp file may not exist */
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
-  syncDir(dirname(file));
-  return pre.length + headerBuf.length + body.length;
+  const delay = Number(process.env.IDAA_FAULT_CHECKPOINT_DELAY_MS ?? 0);
+  return writeFileAtomic(file, [pre, headerBuf, body], io, delay > 0 ? () => sleepSync(delay) : undefined);
 }
 
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic there.
-  }
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function readCheckpointHeader<M>(file: string, buf?: Buffer): { header: CheckpointHeader<M>; bodyStart: number; buf: Buffer } {

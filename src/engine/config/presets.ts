@@ -11,7 +11,7 @@ export const REFERENCE: RunConfig = {
   ssl: { method: 'simclr', widthMultiplier: 1, projectionDim: 64, temperature: 0.5, epochs: 300, batchSize: 256, lr: 3e-4, warmupEpochs: 10 },
   idaa: { enabled: true, eps: 0.1, steps: 1, alpha: 1, auxBnMomentum: 0.01 },
   eval: { knnK: 200, knnSigma: 0.5, knnEveryEpochs: 1, probeEpochs: 100, probeLr: 3e-4, probeBatchSize: 256 },
-  checkpoint: { everyEpochs: 1, keepLast: 3, keepBest: true },
+  checkpoint: { everyEpochs: 1, everySteps: 0, keepLast: 3, keepBest: true },
 };
 
 /**

@@ -15,7 +15,7 @@ export interface RunConfig {
   ssl: { method: 'simclr'; widthMultiplier: number; projectionDim: number; temperature: number; epochs: number; batchSize: number; lr: number; warmupEpochs: number };
   idaa: { enabled: boolean; eps: number; steps: number; alpha: number; auxBnMomentum: number };
   eval: { knnK: number; knnSigma: number; knnEveryEpochs: number; probeEpochs: number; probeLr: number; probeBatchSize: number };
-  checkpoint: { everyEpochs: number; keepLast: number; keepBest: boolean };
+  checkpoint: { everyEpochs: number; everySteps: number; keepLast: number; keepBest: boolean };
 }
 
 /** What a user writes: any subset of the fields; the rest come from the preset. */

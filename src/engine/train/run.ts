@@ -1,11 +1,15 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/format';
 import { restoreVariables, snapshotVariables } from '../checkpoint/modelState';
 import { configFingerprint } from '../config/resolve';
 import { RunConfig } from '../config/types';
 import { Dataset } from '../data/types';
-import { CheckpointError } from '../errors';
+import { CheckpointError, IdaaError } from '../errors';
+import { realIo, writeJsonAtomic, WriteIo } from '../runs/atomicFile';
+import { runPaths } from '../runs/layout';
+import { addToManifest, applyRetention, CheckpointKind, latestCheckpoint } from '../runs/manifest';
+import { appendMetric } from '../runs/metricsLog';
 import { batchesPerEpoch, epochOrder } from './batches';
 import { linearDecay, warmupCosine } from './optim';
 import { Phase, Trainer, TrainerRngState } from './trainer';
@@ -64,8 +68,11 @@ export interface RunEvents {
 export interface RunOptions {
   runDir: string;
   events?: RunEvents;
-  /** Asked between batches; true ends the loop at the next batch boundary with a checkpoint. */
-  shouldStop?: () => boolean;
+  /**
+   * Awaited between batches (pause waits here, on-demand checkpoints are taken here); 'stop' ends
+   * the loop with a stop checkpoint.
+   */
+  boundary?: () => Promise<'continue' | 'stop'>;
   /** Stop after the VAE phase (`idaa vae`). */
   vaeOnly?: boolean;
 }
@@ -94,10 +101,8 @@ export class Run {
 
   async train(opts: RunOptions): Promise<Position> {
     const { runDir, events = {} } = opts;
-    mkdirSync(join(runDir, 'checkpoints'), { recursive: true });
-    const configFile = join(runDir, 'config.json');
-    if (!existsSync(configFile)) writeFileSync(configFile, JSON.stringify(this.config, null, 2) + '\n');
-    const metricsFile = join(runDir, 'metrics.jsonl');
+    this.events = events;
+    prepareRunDir(runDir, this.config);
     const ds: Dataset = this.trainer.dataset;
     const n = ds.train.count;
 
@@ -114,8 +119,8 @@ export class Run {
       let lossSum = 0;
       let lossCount = 0;
       while (this.position.batch < perEpoch) {
-        if (opts.shouldStop?.()) {
-          await this.saveCheckpoint(runDir, 'stop', events);
+        if (opts.boundary && (await opts.boundary()) === 'stop') {
+          await this.saveCheckpoint(runDir, 'stop');
           return this.position;
         }
         const b = this.position.batch;
@@ -128,8 +133,11 @@ export class Run {
         lossSum += r.loss;
         lossCount++;
         const rec: StepRecord = { kind: 'step', phase, epoch, batch: b, step: this.position.globalStep, loss: r.loss, terms: r.terms, lr, imagesPerSec: c.batchSize / dt, time: new Date().toISOString() };
-        appendFileSync(metricsFile, JSON.stringify(rec) + '\n');
+        appendMetric(runDir, rec);
         events.step?.(rec, this.position, perEpoch);
+        if (this.config.checkpoint.everySteps > 0 && this.position.globalStep % this.config.checkpoint.everySteps === 0 && this.position.batch < perEpoch) {
+          await this.saveCheckpoint(runDir, 'periodic');
+        }
         // Yield so a host process can answer pause/stop/inspect requests between batches.
         await new Promise((res) => setImmediate(res));
       }
@@ -142,20 +150,44 @@ export class Run {
         if (this.bestKnn === undefined || knn > this.bestKnn) this.bestKnn = knn;
       }
       const erec: EpochRecord = { kind: 'epoch', phase, epoch, step: this.position.globalStep, meanLoss: lossSum / Math.max(1, lossCount), seconds: (Date.now() - epochStart) / 1000, time: new Date().toISOString(), ...(knn !== undefined ? { knnAccuracy: knn } : {}) };
-      appendFileSync(metricsFile, JSON.stringify(erec) + '\n');
+      appendMetric(runDir, erec);
       events.epoch?.(erec);
       this.position = lastOfPhase
         ? { phase: nextPhase(phase, this.config), epoch: 0, batch: 0, globalStep: this.position.globalStep }
         : { ...this.position, epoch: epoch + 1, batch: 0 };
       const every = this.config.checkpoint.everyEpochs;
       if (lastOfPhase || (every > 0 && (epoch + 1) % every === 0)) {
-        await this.saveCheckpoint(runDir, lastOfPhase ? `${phase}-final` : `${phase}-e${String(epoch + 1).padStart(3, '0')}`, events);
+        await this.saveCheckpoint(runDir, lastOfPhase ? 'final' : 'periodic', phase);
       }
     }
     return this.position;
   }
 
-  async saveCheckpoint(runDir: string, label: string, events: RunEvents = {}): Promise<string> {
+  private events: RunEvents = {};
+  /** How checkpoint bytes reach the disk; the fault tests put a full disk here. */
+  io: WriteIo = realIo;
+
+  /** For people: the phase trained last (or now) and how many of its epochs are complete. */
+  progress(): { phase: Phase; epochsDone: number; epochs: number } {
+    const p = this.position;
+    if (p.phase === 'done') {
+      const phase: Phase = this.config.ssl.epochs > 0 ? 'ssl' : 'vae';
+      const epochs = phase === 'vae' ? this.config.vae.epochs : this.config.ssl.epochs;
+      return { phase, epochsDone: epochs, epochs };
+    }
+    // At the start of a phase after the VAE, show the VAE as complete.
+    if (p.phase === 'ssl' && p.epoch === 0 && p.batch === 0 && this.trainer.vaeOpt.step > 0 && this.trainer.sslOpt.step === 0) {
+      return { phase: 'vae', epochsDone: this.config.vae.epochs, epochs: this.config.vae.epochs };
+    }
+    return { phase: p.phase, epochsDone: p.epoch, epochs: p.phase === 'vae' ? this.config.vae.epochs : this.config.ssl.epochs };
+  }
+
+  /**
+   * Writes a complete checkpoint (temporary name, flush, rename), lists it in the manifest, then
+   * applies the retention policy. A failed write leaves the previous checkpoints as they were, and
+   * the error says which one is the latest valid.
+   */
+  async saveCheckpoint(runDir: string, kind: CheckpointKind, finishedPhase?: Phase): Promise<string> {
     const meta: CheckpointMeta = {
       kind: 'idaa-studio-checkpoint',
       config: this.config,
@@ -167,12 +199,26 @@ export class Run {
       bestKnnAccuracy: this.bestKnn,
       createdAt: new Date().toISOString(),
     };
-    const dir = join(runDir, 'checkpoints');
+    const dir = runPaths(runDir).checkpoints;
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${label}.ckpt`);
-    const bytes = writeCheckpointFile(file, meta, await snapshotVariables(this.trainer.variables()));
-    events.checkpoint?.(file, bytes);
-    events.log?.(`checkpoint ${file} (${(bytes / 1e6).toFixed(1)} MB)`);
+    const { phase, globalStep } = this.position;
+    const step = String(globalStep).padStart(6, '0');
+    const name = kind === 'final' ? `${finishedPhase}-final.ckpt` : kind === 'periodic' ? `${finishedPhase ?? phase}-s${step}.ckpt` : `${kind}-s${step}.ckpt`;
+    const file = join(dir, name);
+    let bytes: number;
+    try {
+      bytes = writeCheckpointFile(file, meta, await snapshotVariables(this.trainer.variables()), this.io);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const prev = latestCheckpoint(runDir);
+      const why = err.code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : err.code ? `${err.code}: ${err.message}` : err.message;
+      throw new IdaaError(`could not write checkpoint ${file}: ${why}. ${prev ? `The previous checkpoint ${join(dir, prev.file)} (step ${prev.step}) is still valid.` : 'No earlier checkpoint exists.'}`);
+    }
+    const shown = this.progress();
+    addToManifest(runDir, { file: basename(file), kind, phase: shown.phase, epoch: shown.epochsDone, step: globalStep, knnAccuracy: this.lastKnn, bytes, createdAt: meta.createdAt });
+    applyRetention(runDir, this.config.checkpoint);
+    this.events.checkpoint?.(file, bytes);
+    this.events.log?.(`checkpoint ${file} (${(bytes / 1e6).toFixed(1)} MB)`);
     return file;
   }
 
@@ -197,6 +243,18 @@ export class Run {
     restoreVariables(file, trainer.vae.store.all(), arrays);
     return meta;
   }
+}
+
+/** Creates the run folder and its config on first use; refuses a folder that holds another run's config. */
+export function prepareRunDir(runDir: string, config: RunConfig): void {
+  const p = runPaths(runDir);
+  try {
+    mkdirSync(p.checkpoints, { recursive: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new IdaaError(`cannot create the run folder ${runDir}: ${err.code ?? ''} ${err.message}`.trim());
+  }
+  if (!existsSync(p.config)) writeJsonAtomic(p.config, config);
 }
 
 function firstPhase(c: RunConfig): Phase | 'done' {
