@@ -11,7 +11,7 @@ import { ResNetEncoder } from '../models/resnet';
 import { Rng, RngState } from '../rng';
 import { SslMethod } from '../ssl/method';
 import { l2Normalize } from '../ssl/ntxent';
-import { simclr } from '../ssl/simclr';
+import { sslMethodFor } from '../ssl/methods';
 import { channelStats, gatherBatch } from './batches';
 import { Adam } from './optim';
 
@@ -55,7 +55,7 @@ export class Trainer {
     const [b1, b2] = config.vae.betas;
     this.vaeOpt = new Adam(this.vae.store.trainable, { beta1: b1, beta2: b2, eps: 1e-8, weightDecay: config.vae.weightDecay });
     this.sslOpt = new Adam(this.encoder.store.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-    this.method = simclr(config.ssl.temperature);
+    this.method = sslMethodFor(config);
     this.augRng = new Rng(`${seed}/augment`);
     this.noiseRng = new Rng(`${seed}/noise`);
     ({ mean: this.mean, std: this.std } = channelStats(dataset, MODEL_CHANNELS));
