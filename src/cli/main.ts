@@ -24,8 +24,13 @@ import {
   readManifest,
   defaultRunsRoot,
   newRunId,
+  runExperiment,
+  findCell,
+  experimentRoot,
+  runCell,
 } from '../engine/index';
 import type { ControllerEvents, RunController, TrainJobResult } from '../engine/index';
+
 import { formatDuration, ProgressBar } from './progress';
 
 const USAGE = `idaa — train and inspect IDAA (identity-disentangled adversarial augmentation)
@@ -37,6 +42,9 @@ Usage:
   idaa train  [run options]         pre-train the VAE (unless --vae), then SimCLR with IDAA
   idaa resume <run-dir> [--from F] [--force]
                                     continue a run exactly from its latest (or a given) checkpoint
+  idaa experiment <spec.json> [--parallel N] [--out DIR]
+                                    a grid of runs (datasets × methods × seeds, transfer), resumable,
+                                    with REPORT.md, results.json and plots in <out>/<name>/
   idaa runs [--root DIR]            list runs with state, epoch and best kNN accuracy
   idaa checkpoints <run-dir>        list a run's complete checkpoints
   idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--out DIR]
@@ -85,6 +93,7 @@ const options = {
   from: { type: 'string' },
   force: { type: 'boolean' },
   root: { type: 'string' },
+  parallel: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -272,6 +281,35 @@ function listCheckpointsCommand(positionals: string[], out: Output): void {
   out.result({}, list.length ? table(['checkpoint', 'kind', 'phase', 'epochs done', 'step', 'kNN', 'size', 'written'], rows) : `no complete checkpoints in ${dir}`);
 }
 
+async function experiment(v: Values, positionals: string[], out: Output): Promise<void> {
+  const spec = positionals[1];
+  if (!spec) throw new IdaaError('experiment needs a spec file: idaa experiment <spec.json> [--parallel N] [--out DIR]');
+  const { report, failed } = await runExperiment(resolve(spec), {
+    cli: __filename,
+    outRoot: v.out,
+    parallel: num(v.parallel, 'parallel', true),
+    log: (l) => out.log(l),
+    command: `npm run experiment` + (spec.endsWith('default.json') ? '' : ` -- ${spec}`),
+  });
+  if (failed.length) throw new IdaaError(`${failed.length} cell(s) failed: ${failed.join(', ')}; run the same command again to retry them`);
+  out.result({ report }, `report: ${report}`);
+}
+
+/** One cell of an experiment, in its own process (called by `idaa experiment`). */
+async function experimentCell(v: Values, positionals: string[], out: Output): Promise<void> {
+  const [, spec, id] = positionals;
+  if (!spec || !id) throw new IdaaError('experiment-cell needs <spec.json> <cell-id>');
+  const cell = findCell(resolve(spec), id);
+  await initBackend(v, out, cell.config);
+  const signals = stopOnSignal(out);
+  try {
+    const r = await runCell(experimentRoot(resolve(spec), v.out), cell, { ...trainingEvents(out, cell.config), state: undefined });
+    out.result({ ...r }, `${id}: done`);
+  } finally {
+    signals.dispose();
+  }
+}
+
 function pct(v: number | undefined): string {
   return v === undefined ? '-' : `${(v * 100).toFixed(2)}%`;
 }
@@ -350,6 +388,12 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'checkpoints':
         listCheckpointsCommand(positionals, out);
+        break;
+      case 'experiment':
+        await experiment(values, positionals, out);
+        break;
+      case 'experiment-cell':
+        await experimentCell(values, positionals, out);
         break;
       case 'inspect':
         await inspect(values, out);

@@ -31,3 +31,8 @@ export type { InspectResult, SampleNumbers } from './inspect/inspect';
 export { renderInspectionSheet } from './inspect/inspectionSheet';
 export { encodePng, writePng } from './inspect/png';
 export { Rng } from './rng';
+export { runExperiment, findCell, experimentRoot } from './experiment/runner';
+export { runCell } from './experiment/cell';
+export type { CellResult } from './experiment/cell';
+export { loadExperimentSpec, experimentCells } from './experiment/spec';
+export type { ExperimentSpec, Cell } from './experiment/spec';

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { evalJob, inspectJob, openCheckpoint, resumeJob, trainJob, TrainJobResult } from '../jobs';
+import { IdaaError } from '../errors';
+import { ControllerEvents } from '../runs/controller';
+import { writeJsonAtomic } from '../runs/atomicFile';
+import { latestCheckpoint } from '../runs/manifest';
+import { readMetrics } from '../runs/metricsLog';
+import { readRunStatus } from '../runs/state';
+import { Cell } from './spec';
+
+export interface CellResult {
+  id: string;
+  kind: 'vae' | 'ssl';
+  dataset: string;
+  method?: string;
+  seed: number;
+  transferFrom?: string;
+  /** kNN accuracy after the last epoch (no selection). */
+  knnFinal?: number;
+  /** kNN accuracy after each SSL epoch, for the efficiency curves. */
+  knnPerEpoch?: number[];
+  /** Linear probe trained on the train split, final accuracy on the test split. */
+  probeFinal?: number;
+  probeTrain?: number;
+  /** Seconds spent in training epochs (summed over resumes) and images/s of the training steps. */
+  trainSeconds: number;
+  imagesPerSec: number;
+  steps: number;
+  checkpoint: string;
+  inspection?: string;
+}
+
+export function cellDir(root: string, cell: Cell): string {
+  return join(root, cell.kind === 'vae' ? 'vae' : 'runs', cell.id);
+}
+
+export function readCellResult(root: string, cell: Cell): CellResult | undefined {
+  const f = join(cellDir(root, cell), 'result.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as CellResult) : undefined;
+}
+
+/**
+ * Trains one cell, or continues it from its latest checkpoint when an earlier attempt was cut
+ * short, then evaluates it and writes result.json (the mark of a finished cell).
+ */
+export async function runCell(root: string, cell: Cell, events: ControllerEvents = {}): Promise<CellResult> {
+  const done = readCellResult(root, cell);
+  if (done) return done;
+  const runDir = cellDir(root, cell);
+  const config = structuredClone(cell.config);
+  if (cell.vaeCell) {
+    const vae = join(root, 'vae', cell.vaeCell, 'checkpoints', 'vae-final.ckpt');
+    if (!existsSync(vae)) throw new IdaaError(`cell ${cell.id} needs the VAE of cell ${cell.vaeCell} (${vae}), which is not trained yet`);
+    config.vae.checkpoint = vae;
+  }
+  const status = existsSync(join(runDir, 'config.json')) ? readRunStatus(runDir) : undefined;
+  const phase = cell.kind === 'vae' ? 'vae' : 'ssl';
+  let r: TrainJobResult;
+  if (status?.state === 'completed') {
+    // Trained, but cut short before its evaluation was written.
+    const { run, trainer } = await openCheckpoint(join(runDir, 'checkpoints', `${phase}-final.ckpt`), events.log);
+    r = { run, trainer, position: run.position, state: 'completed' };
+  } else if (status && latestCheckpoint(runDir)) {
+    events.log?.(`${cell.id}: continuing from its latest checkpoint`);
+    r = await resumeJob({ runDir, events });
+  } else {
+    r = await trainJob(config, { runDir, events, vaeOnly: cell.kind === 'vae' });
+  }
+  if (r.state !== 'completed') {
+    r.trainer.dispose();
+    throw new IdaaError(`cell ${cell.id} ended ${r.state}`);
+  }
+  const metrics = readMetrics(runDir);
+  const steps = metrics.filter((m) => m.kind === 'step' && m.phase === phase);
+  const epochs = metrics.filter((m) => m.kind === 'epoch' && m.phase === phase);
+  const trainSeconds = epochs.reduce((s, e) => s + Number(e.seconds), 0);
+  const result: CellResult = {
+    id: cell.id,
+    kind: cell.kind,
+    dataset: cell.dataset,
+    method: cell.method,
+    seed: cell.seed,
+    transferFrom: cell.transferFrom,
+    trainSeconds,
+    imagesPerSec: (steps.length * (cell.kind === 'vae' ? config.vae.batchSize : config.ssl.batchSize)) / Math.max(1e-9, trainSeconds),
+    steps: steps.length,
+    checkpoint: join(runDir, 'checkpoints', `${phase}-final.ckpt`),
+  };
+  if (cell.kind === 'ssl') {
+    result.knnPerEpoch = epochs.map((e) => Number(e.knnAccuracy));
+    const ev = await evalJob(r.trainer, { log: events.log });
+    result.knnFinal = ev.knnAccuracy;
+    result.probeFinal = ev.probe?.finalTestAccuracy;
+    result.probeTrain = ev.probe?.trainAccuracy;
+    if (config.idaa.enabled) {
+      const labels = r.trainer.dataset.test.labels;
+      const firstOfClass = [...new Map([...labels].map((l, i) => [l, i] as [number, number]).reverse()).values()].sort((a, b) => a - b).slice(0, 8);
+      result.inspection = inspectJob(r.trainer, { indices: firstOfClass, outDir: runDir, name: 'inspection' }).png;
+    }
+  }
+  r.trainer.dispose();
+  writeJsonAtomic(join(runDir, 'result.json'), result);
+  return result;
+}
