@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Cvae, vaeLoss } from '../../src/engine/models/cvae';
-import { applyBnUpdates, BatchNorm, BnUpdate, ForwardMode, INFER } from '../../src/engine/models/layers';
+import { applyBnUpdates, BatchNorm, batchNormTraining, BnUpdate, ForwardMode, INFER } from '../../src/engine/models/layers';
 import { ParamStore } from '../../src/engine/models/params';
 import { ResNetEncoder } from '../../src/engine/models/resnet';
 import { Rng } from '../../src/engine/rng';
-import { useCpu } from './helpers';
+import { maxAbsDiff, useCpu } from './helpers';
 
 test('the reference CVAE has the layers and parameter count of CVAE_cifar_withbn (d = 128, z = 512)', async () => {
   await useCpu();
@@ -116,4 +116,27 @@ test('weights initialise from the seed: same seed same weights, another seed oth
   const bound = 1 / Math.sqrt(3 * 16);
   assert.ok(Array.from(w(a)).every((v) => Math.abs(v) <= bound));
   [a, b, c].forEach((m) => m.store.dispose());
+});
+
+test('the hand-written batch-norm gradient equals autograd of the textbook formula', async () => {
+  await useCpu();
+  const x = tf.randomNormal([5, 3, 3, 4], 0.5, 2, 'float32', 21) as tf.Tensor4D;
+  const gamma = tf.randomNormal([4], 1, 0.3, 'float32', 22);
+  const beta = tf.randomNormal([4], 0, 0.3, 'float32', 23);
+  const dy = tf.randomNormal([5, 3, 3, 4], 0, 1, 'float32', 24);
+  const textbook = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(a, [0, 1, 2]);
+    return tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+  };
+  const ours = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTraining(a, g, b, [0, 1, 2], 1e-5).y;
+  const want = tf.grads(textbook)([x, gamma, beta], dy);
+  const got = tf.grads(ours)([x, gamma, beta], dy);
+  assert.ok(maxAbsDiff(ours(x, gamma, beta).dataSync(), textbook(x, gamma, beta).dataSync()) < 1e-5);
+  for (let i = 0; i < 3; i++) {
+    const scale = Math.max(...Array.from(want[i].dataSync(), Math.abs));
+    assert.ok(maxAbsDiff(got[i].dataSync(), want[i].dataSync()) <= 1e-5 * Math.max(1, scale), `gradient ${['x', 'gamma', 'beta'][i]}`);
+  }
+  // The moments it returns are the batch's.
+  const r = batchNormTraining(x, gamma, beta, [0, 1, 2], 1e-5);
+  assert.ok(maxAbsDiff(r.mean.dataSync(), tf.moments(x, [0, 1, 2]).mean.dataSync()) < 1e-6);
 });

@@ -118,11 +118,9 @@ export class BatchNorm {
       const shift = tf.sub(this.beta, tf.mul(this.runningMean, scale));
       return tf.add(tf.mul(x, scale), shift) as T;
     }
-    const { mean, variance } = tf.moments(x, axes);
-    const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, this.eps)));
-    const y = tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as T;
+    const n = axes.reduce((acc, a) => acc * x.shape[a], 1);
+    const { y, mean, variance } = batchNormTraining(x, this.gamma, this.beta, axes, this.eps);
     if (mode.updates) {
-      const n = axes.reduce((acc, a) => acc * x.shape[a], 1);
       const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
       mode.updates.push({
         mean: this.runningMean,
@@ -134,6 +132,43 @@ export class BatchNorm {
     }
     return y;
   }
+}
+
+/**
+ * Training-mode batch norm with its gradient written out (one customGrad node instead of the ~20
+ * broadcast ops autograd records for moments → normalise → scale): with x̂ = (x − μ)·σ⁻¹,
+ * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·σ⁻¹·(dy − dβ/n − x̂·dγ/n). The batch moments come back too, for
+ * the running statistics.
+ */
+export function batchNormTraining<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], eps: number): { y: T; mean: tf.Tensor; variance: tf.Tensor } {
+  const n = axes.reduce((acc, a) => acc * x.shape[a], 1);
+  let mean: tf.Tensor | undefined;
+  let variance: tf.Tensor | undefined;
+  const fwd = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const m = tf.moments(xs, axes);
+    mean = tf.keep(m.mean);
+    variance = tf.keep(m.variance);
+    const invStd = tf.rsqrt(tf.add(m.variance, eps));
+    const xhat = tf.mul(tf.sub(xs, m.mean), invStd);
+    save([xhat, invStd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const d = dy as tf.Tensor;
+        const [xh, inv, gm] = saved;
+        const dBeta = tf.sum(d, axes);
+        const dGamma = tf.sum(tf.mul(d, xh), axes);
+        const dx = tf.mul(tf.mul(gm, inv), tf.sub(tf.sub(d, tf.div(dBeta, n)), tf.mul(xh, tf.div(dGamma, n))));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  };
+  const f = tf.customGrad(fwd as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = f(x, gamma, beta) as T;
+  // Kept inside customGrad so they outlive its scope; the caller's tidy (or update list) owns them now.
+  const out = { y, mean: tf.clone(mean!), variance: tf.clone(variance!) };
+  tf.dispose([mean!, variance!]);
+  return out;
 }
 
 /** Two batch-norm sets over the same activations (AdvProp/CLAE): main for clean, aux for adversarial views. */
