@@ -14,6 +14,7 @@
  * (at least 1 when testFraction > 0 and the class has 2 or more files; never all of them). It
  * depends only on file names, not on listing order or on other classes.
  */
+import { hashString } from '../rng';
 import { readdirSync, type Dirent } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
@@ -95,11 +96,7 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
 
 /** FNV-1a with a murmur3 finaliser: a stable 32-bit hash (the split must never change). */
 export function splitHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = hashString(s);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
