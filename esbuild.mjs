@@ -1,6 +1,12 @@
-// One bundle per entry point (as vscode-eslint does), plus the wasm binaries tfjs loads at run time.
+// One esbuild context per bundle (as vscode-eslint does), plus the wasm binaries tfjs loads at run time.
+//   dist/engine.js     the engine's public API (tests, scripts)
+//   dist/cli.js        the headless `idaa` command
+//   dist/bench.js      benchmarks
+//   dist/worker.js     the training worker the extension forks (engine + vscode-languageserver)
+//   dist/extension.js  the extension host side: never tfjs, `vscode` external
+//   dist/test/vscode/  the suite that runs inside a real VS Code (`vscode` and `mocha` external)
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -9,26 +15,33 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 // Optional native backends are resolved at run time on the user's machine, never bundled.
-const external = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'vscode'];
+const nativeExternal = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'vscode'];
 
-const entries = [
-  { in: 'src/engine/index.ts', out: 'engine' },
-  { in: 'src/cli/main.ts', out: 'cli' },
-  { in: 'bench/main.ts', out: 'bench' },
-].filter((e) => existsSync(e.in));
-
-const options = {
-  entryPoints: entries,
-  outdir: 'dist',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external,
   logLevel: 'warning',
 };
+
+const vscodeTests = existsSync('test/vscode/suite')
+  ? readdirSync('test/vscode/suite').filter((f) => f.endsWith('.ts')).map((f) => join('test/vscode/suite', f))
+  : [];
+
+const bundles = [
+  { entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist', external: nativeExternal },
+  { entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: nativeExternal },
+  { entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', external: nativeExternal },
+  { entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist', external: nativeExternal },
+  // The extension host must never load tfjs: only `vscode` is external, and nothing here imports the engine.
+  { entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  ...(vscodeTests.length
+    ? [{ entryPoints: vscodeTests, outdir: 'dist/test/vscode/suite', external: ['vscode', 'mocha'] }]
+    : []),
+].filter((b) => Object.values(b.entryPoints).every((f) => existsSync(f)));
 
 mkdirSync('dist', { recursive: true });
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -36,9 +49,10 @@ for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-
   copyFileSync(join(wasmDir, 'dist', f), join('dist', f));
 }
 
+const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  await Promise.all(contexts.map((c) => c.watch()));
 } else {
-  await esbuild.build(options);
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
 }

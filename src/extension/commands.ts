@@ -1,0 +1,307 @@
+/**
+ * The "IDAA" commands. Each accepts the tree's items (context menus), plain paths (tests, other
+ * extensions) or nothing (the palette: it asks with quick picks).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { newRunId } from '../engine/runs/layout';
+import { listRuns } from '../engine/runs/list';
+import { readManifest, removeFromManifest } from '../engine/runs/manifest';
+import type { BackendPreference } from '../protocol/worker';
+import { Messages, openFile } from './messages';
+import { RunManager } from './runManager';
+import { CheckpointItem, RunItem, RunsTreeProvider } from './runsTree';
+import { DatasetChoice, PresetChoice, runsRoot, settings } from './settings';
+import { WorkerClient } from './workerClient';
+
+export const COMMANDS = [
+  'idaa.newRun',
+  'idaa.start',
+  'idaa.pause',
+  'idaa.resume',
+  'idaa.stop',
+  'idaa.saveCheckpoint',
+  'idaa.resumeFromCheckpoint',
+  'idaa.openInspector',
+  'idaa.deleteCheckpoint',
+  'idaa.revealRunFolder',
+  'idaa.showWorkerLog',
+  'idaa.selectBackend',
+  'idaa.refreshRuns',
+] as const;
+
+export interface NewRunOptions {
+  dataset?: DatasetChoice;
+  preset?: PresetChoice;
+  idaa?: boolean;
+  /** cifar10, cifar100, folder: where the data is. */
+  dataPath?: string;
+  name?: string;
+  /** Extra config fields, merged over the essentials (tests use a tiny model). */
+  config?: Record<string, unknown>;
+  /** Open config.json in an editor (default true). */
+  open?: boolean;
+}
+
+type RunArg = RunItem | CheckpointItem | vscode.Uri | string | undefined;
+
+export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel }): vscode.Disposable[] {
+  const { runs, tree, worker, messages, output } = ctx;
+
+  const runDirOf = (arg: RunArg): string | undefined => {
+    if (arg instanceof RunItem) return arg.run.dir;
+    if (arg instanceof CheckpointItem) return arg.runDir;
+    const p = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
+    if (!p) return undefined;
+    if (p.endsWith('.ckpt')) return path.dirname(path.dirname(p));
+    if (path.basename(p) === 'config.json') return path.dirname(p);
+    return p;
+  };
+
+  /** The run a palette command means: the argument, the config open in the editor, the active run, or a pick. */
+  const pickRun = async (arg: RunArg, filter: (s: string) => boolean, placeHolder: string): Promise<string | undefined> => {
+    const given = runDirOf(arg);
+    if (given) return given;
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc && path.basename(doc.fileName) === 'config.json') {
+      const dir = path.dirname(doc.fileName);
+      const root = runsRoot();
+      if (root && path.resolve(path.dirname(dir)) === path.resolve(root)) return dir;
+    }
+    const root = runsRoot();
+    const candidates = root ? listRuns(root).filter((r) => filter(r.status.state)).reverse() : [];
+    if (candidates.length === 0) {
+      messages.show('info', 'No run to choose from. Create one with "IDAA: New Run…".', [{ title: 'New Run…', run: () => vscode.commands.executeCommand('idaa.newRun') }], 'noRun');
+      return undefined;
+    }
+    if (candidates.length === 1) return candidates[0].dir;
+    const pick = await vscode.window.showQuickPick(
+      candidates.map((r) => ({ label: r.id, description: `${r.status.state} · ${r.checkpoints} checkpoint(s)`, dir: r.dir })),
+      { placeHolder },
+    );
+    return pick?.dir;
+  };
+
+  const newRun = async (opts: NewRunOptions = {}): Promise<string | undefined> => {
+    const root = runsRoot();
+    if (!root) {
+      messages.show('error', 'Open a folder first: runs live in the workspace (setting idaa.runsFolder).', [], 'noWorkspace');
+      return undefined;
+    }
+    const s = settings();
+    const dataset =
+      opts.dataset ??
+      (
+        await vscode.window.showQuickPick(
+          [
+            { label: 'fashion-mnist', description: 'built in: 70,000 28×28 clothing images, 10 classes' },
+            { label: 'mnist', description: 'built in: 70,000 28×28 digits' },
+            { label: 'cifar10', description: 'your download of the binary version' },
+            { label: 'cifar100', description: 'your download of the binary version' },
+            { label: 'folder', description: 'a folder with one subfolder of images per class' },
+          ].map((i) => ({ ...i, picked: i.label === s.defaultDataset })),
+          { title: 'New IDAA run (1/3): dataset', placeHolder: `default: ${s.defaultDataset}` },
+        )
+      )?.label;
+    if (!dataset) return undefined;
+    let dataPath = opts.dataPath;
+    if (!dataPath && (dataset === 'cifar10' || dataset === 'cifar100' || dataset === 'folder')) {
+      const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: `The ${dataset} folder` });
+      if (!uri?.[0]) return undefined;
+      dataPath = uri[0].fsPath;
+    }
+    const preset =
+      opts.preset ??
+      (
+        await vscode.window.showQuickPick(
+          [
+            { label: 'small', description: 'for CPUs: minutes on a laptop' },
+            { label: 'tiny', description: 'seconds: a smoke test' },
+            { label: 'reference', description: "the authors' settings: a GPU and days" },
+          ].map((i) => ({ ...i, picked: i.label === s.defaultPreset })),
+          { title: 'New IDAA run (2/3): preset', placeHolder: `default: ${s.defaultPreset}` },
+        )
+      )?.label;
+    if (!preset) return undefined;
+    const idaa =
+      opts.idaa ??
+      (await vscode.window.showQuickPick([{ label: 'IDAA on', description: 'SimCLR + identity-disentangled adversarial views', on: true }, { label: 'IDAA off', description: 'plain SimCLR (the baseline)', on: false }], { title: 'New IDAA run (3/3): augmentation' }))?.on;
+    if (idaa === undefined) return undefined;
+    const config: Record<string, unknown> = {
+      $schema: 'https://idaa-studio.invalid/run-config.schema.json',
+      ...(opts.name ? { name: opts.name } : {}),
+      preset,
+      backend: s.backend,
+      data: { dataset, ...(dataPath ? { path: dataPath } : {}) },
+      idaa: { enabled: idaa },
+      checkpoint: { everyEpochs: s.checkpointEveryEpochs, keepLast: s.checkpointKeepLast, keepBest: s.checkpointKeepBest },
+    };
+    delete config.$schema; // the schema is contributed by file pattern; no URL needed
+    for (const [k, v] of Object.entries(opts.config ?? {})) {
+      config[k] = v && typeof v === 'object' && !Array.isArray(v) && config[k] && typeof config[k] === 'object' ? { ...(config[k] as object), ...(v as object) } : v;
+    }
+    const dir = path.join(root, newRunId(idaa ? 'idaa' : 'simclr', dataset));
+    let runDir = dir;
+    for (let i = 2; existsSync(runDir); i++) runDir = `${dir}-${i}`;
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(path.join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    tree.refresh();
+    output.info(`new run ${runDir}`);
+    if (opts.open !== false) {
+      await openFile(path.join(runDir, 'config.json'));
+      messages.show('info', `Created ${path.basename(runDir)}. Edit its config.json (completion describes every field), then start it.`, [{ title: 'Start', run: () => runs.start(runDir) }], 'created');
+    }
+    return runDir;
+  };
+
+  const start = async (arg?: RunArg) => {
+    const runDir = await pickRun(arg, (s) => s === 'idle' || s === 'stopped' || s === 'failed', 'Start which run?');
+    if (!runDir) return undefined;
+    let hasCheckpoints = false;
+    try {
+      hasCheckpoints = readManifest(runDir).checkpoints.length > 0;
+    } catch {
+      hasCheckpoints = false;
+    }
+    // A run with checkpoints goes on from its latest; an empty one starts afresh.
+    return runs.start(runDir, hasCheckpoints ? { resumeFrom: 'latest' } : {});
+  };
+
+  const resumeFromCheckpoint = async (arg?: RunArg | { runDir: string; checkpoint?: string }) => {
+    if (arg && typeof arg === 'object' && 'runDir' in arg && !(arg instanceof CheckpointItem)) {
+      return runs.start(arg.runDir, { resumeFrom: arg.checkpoint ?? 'latest' });
+    }
+    if (arg instanceof CheckpointItem) return runs.start(arg.runDir, { resumeFrom: arg.path });
+    if (typeof arg === 'string' && arg.endsWith('.ckpt')) return runs.start(runDirOf(arg)!, { resumeFrom: arg });
+    const runDir = await pickRun(arg as RunArg, (s) => s !== 'running' && s !== 'paused', 'Resume which run?');
+    if (!runDir) return undefined;
+    let entries: ReturnType<typeof readManifest>['checkpoints'] = [];
+    try {
+      entries = readManifest(runDir).checkpoints;
+    } catch (e) {
+      messages.error('Cannot read the checkpoints', e);
+      return undefined;
+    }
+    if (entries.length === 0) {
+      messages.show('error', `${path.basename(runDir)} has no checkpoint to resume from.`, [{ title: 'Start', run: () => runs.start(runDir) }], 'noCheckpoint');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      entries
+        .slice()
+        .reverse()
+        .map((e, i) => ({ label: e.file, description: `${e.phase} epoch ${e.epoch} · step ${e.step}${e.knnAccuracy !== undefined ? ` · kNN ${(e.knnAccuracy * 100).toFixed(1)}%` : ''}${i === 0 ? ' · latest' : ''}`, file: path.join(runDir, 'checkpoints', e.file) })),
+      { placeHolder: 'Resume from which checkpoint?' },
+    );
+    return pick ? runs.start(runDir, { resumeFrom: pick.file }) : undefined;
+  };
+
+  const checkpointOf = async (arg: RunArg): Promise<string | undefined> => {
+    if (arg instanceof CheckpointItem) return arg.path;
+    if (typeof arg === 'string' && arg.endsWith('.ckpt')) return arg;
+    if (arg instanceof vscode.Uri && arg.fsPath.endsWith('.ckpt')) return arg.fsPath;
+    const runDir = runDirOf(arg) ?? runs.active?.runDir ?? (await pickRun(undefined, () => true, 'Which run?'));
+    if (!runDir) return undefined;
+    let entries: ReturnType<typeof readManifest>['checkpoints'] = [];
+    try {
+      entries = readManifest(runDir).checkpoints;
+    } catch {
+      entries = [];
+    }
+    const last = entries[entries.length - 1];
+    return last ? path.join(runDir, 'checkpoints', last.file) : undefined;
+  };
+
+  const openInspector = async (arg?: RunArg) => {
+    const file = await checkpointOf(arg);
+    if (!file) {
+      messages.show('info', 'The inspector needs a checkpoint: train a run until it writes one, or pick one in the Runs view.', [], 'noCheckpoint');
+      return undefined;
+    }
+    const r = await runs.inspect(file);
+    if (!r) return undefined;
+    output.info(`inspection of ${file} (ε = ${r.eps}, ${r.steps} step(s)): attack loss ${r.lossBefore.toFixed(4)} → ${r.lossAfter.toFixed(4)}`);
+    for (const s of r.samples) output.info(`  #${s.index} ${s.className}: recon ${s.reconError.toFixed(4)}, cos ${s.cosine.toFixed(3)}, rank ${s.rank}${s.identityKept ? ' (identity kept)' : ''}`);
+    messages.show('info', `Inspected ${r.samples.length} samples of ${path.basename(file)}: the numbers are in the IDAA Worker log. (The inspector panel comes with the inspector issue.)`, [{ title: 'Show Log', run: () => output.show(true) }], 'inspected');
+    return r;
+  };
+
+  const deleteCheckpoint = async (arg?: RunArg, opts: { confirm?: boolean } = {}) => {
+    const file = arg instanceof CheckpointItem ? arg.path : typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.fsPath : undefined;
+    if (!file) {
+      messages.show('info', 'Choose a checkpoint to delete in the Runs view.', [], 'noCheckpoint');
+      return false;
+    }
+    if (opts.confirm !== false) {
+      const ok = await vscode.window.showWarningMessage(`Delete checkpoint ${path.basename(file)}?`, { modal: true, detail: file }, 'Delete');
+      if (ok !== 'Delete') return false;
+    }
+    try {
+      removeFromManifest(path.dirname(path.dirname(file)), file);
+      tree.refresh();
+      return true;
+    } catch (e) {
+      messages.error('Cannot delete the checkpoint', e);
+      return false;
+    }
+  };
+
+  const revealRunFolder = async (arg?: RunArg) => {
+    const runDir = runDirOf(arg) ?? runs.active?.runDir ?? (await pickRun(undefined, () => true, 'Reveal which run?'));
+    if (!runDir) return;
+    const uri = vscode.Uri.file(runDir);
+    // The OS file manager exists only on a desktop with a local folder; elsewhere the Explorer.
+    if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
+    else await vscode.commands.executeCommand('revealInExplorer', uri);
+  };
+
+  const selectBackend = async (value?: BackendPreference) => {
+    const choice =
+      value ??
+      ((
+        await vscode.window.showQuickPick(
+          [
+            { label: 'auto', description: 'tfjs-node-gpu, tfjs-node, wasm, cpu: the first that works' },
+            { label: 'tensorflow-gpu', description: '@tensorflow/tfjs-node-gpu (CUDA); needs a worker runtime that has it' },
+            { label: 'tensorflow', description: '@tensorflow/tfjs-node (native CPU)' },
+            { label: 'wasm', description: 'WebAssembly with SIMD: works everywhere' },
+            { label: 'cpu', description: 'pure JavaScript: slow, exact' },
+          ],
+          { placeHolder: `TensorFlow.js backend for the worker (now: ${worker.info?.backend ?? settings().backend})` },
+        )
+      )?.label as BackendPreference | undefined);
+    if (!choice) return undefined;
+    await vscode.workspace.getConfiguration('idaa').update('backend', choice, vscode.ConfigurationTarget.Global);
+    if (runs.busy) {
+      messages.show('info', `Backend set to ${choice}; it takes effect when the current run ends and the worker restarts.`, [], 'backend');
+      return choice;
+    }
+    if (worker.running) await worker.stop();
+    if (!vscode.workspace.isTrusted) return choice;
+    try {
+      await worker.get();
+      messages.show('info', `IDAA worker restarted: ${worker.info?.backendSummary ?? choice}`, [], 'backend');
+    } catch (e) {
+      messages.error(`Backend ${choice} is not usable`, e, [{ title: 'Select Backend', run: () => vscode.commands.executeCommand('idaa.selectBackend') }]);
+    }
+    return choice;
+  };
+
+  const handlers: Record<(typeof COMMANDS)[number], (...args: any[]) => unknown> = {
+    'idaa.newRun': newRun,
+    'idaa.start': start,
+    'idaa.pause': () => runs.control('pause'),
+    'idaa.resume': () => runs.control('resume'),
+    'idaa.stop': () => runs.control('stop'),
+    'idaa.saveCheckpoint': () => runs.saveCheckpoint(),
+    'idaa.resumeFromCheckpoint': resumeFromCheckpoint,
+    'idaa.openInspector': openInspector,
+    'idaa.deleteCheckpoint': deleteCheckpoint,
+    'idaa.revealRunFolder': revealRunFolder,
+    'idaa.showWorkerLog': () => output.show(true),
+    'idaa.selectBackend': selectBackend,
+    'idaa.refreshRuns': () => tree.refresh(),
+  };
+  return COMMANDS.map((id) => vscode.commands.registerCommand(id, handlers[id]));
+}
