@@ -2,6 +2,7 @@
 //   dist/engine.js     the engine's public API (tests, scripts)
 //   dist/cli.js        the headless `idaa` command
 //   dist/bench.js      benchmarks
+//   dist/packDatasets.js  writes the built-in datasets as packs for the .vsix (dist/data)
 //   dist/worker.js     the training worker the extension forks (engine + vscode-languageserver)
 //   dist/extension.js  the extension host side: never tfjs, `vscode` external
 //   dist/test/vscode/  the suite that runs inside a real VS Code (`vscode` and `mocha` external)
@@ -35,6 +36,7 @@ const bundles = [
   { entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', external: nativeExternal },
+  { entryPoints: { packDatasets: 'scripts/packDatasets.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist', external: nativeExternal },
   // The extension host must never load tfjs: only `vscode` is external, and nothing here imports the engine.
   { entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },

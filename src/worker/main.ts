@@ -64,6 +64,10 @@ import {
 
 const connection = createConnection(ProposedFeatures.all);
 
+// An installed extension has no npm data packages: its built-in datasets travel as packs beside
+// the bundle (dist/data, written by `npm run package`).
+if (!process.env.IDAA_BUILTIN_DATA_DIR && existsSync(join(__dirname, 'data'))) process.env.IDAA_BUILTIN_DATA_DIR = join(__dirname, 'data');
+
 let info: WorkerInfo | undefined;
 
 function log(message: string, level: 'info' | 'warn' | 'error' = 'info', runDir?: string): void {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPackedDataset } from './packed';
 /** The one entry point that turns a dataset spec (from a config or the UI) into a Dataset. */
 import { ConfigError } from '../errors';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist } from './builtin';
@@ -64,7 +67,21 @@ function checkSpec(spec: DatasetSpec): void {
   }
 }
 
+/** `$IDAA_BUILTIN_DATA_DIR/<name>.idaapack`: the built-in datasets as an installed extension ships them. */
+export function shippedPack(name: 'mnist' | 'fashion-mnist'): string | undefined {
+  const dir = process.env.IDAA_BUILTIN_DATA_DIR;
+  const file = dir ? join(dir, `${name}.idaapack`) : undefined;
+  return file && existsSync(file) ? file : undefined;
+}
+
 async function loadRaw(spec: DatasetSpec, log: LogFn): Promise<Dataset> {
+  if ((spec.kind === 'mnist' || spec.kind === 'fashion-mnist') && !spec.path) {
+    const pack = shippedPack(spec.kind);
+    if (pack) {
+      log(`${spec.kind}: built-in copy ${pack}`);
+      return readPackedDataset(pack);
+    }
+  }
   switch (spec.kind) {
     case 'mnist':
       return loadMnist(spec.path ? { dir: spec.path } : {});
