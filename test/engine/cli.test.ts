@@ -52,6 +52,17 @@ test('idaa vae, then idaa train --vae, then inspect and eval, on a folder of PNG
   assert.ok(nums.samples.every((s: { latentLinf: number }) => Math.abs(s.latentLinf - 0.3) < 1e-6));
   assert.ok(readFileSync(String(r.png)).subarray(1, 4).toString() === 'PNG');
 
+  const runs = idaa(['runs', '--root', 'runs', '--json']);
+  assert.equal(runs.code, 0, runs.stderr);
+  const listed = (runs.lines.find((l) => l.type === 'result')!.runs as Array<{ id: string; status: { state: string; bestKnnAccuracy?: number } }>).map((r) => [r.id, r.status.state]);
+  assert.deepEqual(listed, [['ssl', 'completed'], ['vae', 'completed']]);
+  const cks = idaa(['checkpoints', 'runs/ssl', '--json']);
+  const files = (cks.lines.find((l) => l.type === 'result')!.checkpoints as Array<{ file: string; kind: string }>).map((c) => c.file);
+  assert.ok(files.includes('ssl-final.ckpt'), files.join(','));
+  const again = idaa(['resume', 'runs/ssl']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already complete/);
+
   const ev = idaa(['eval', '--checkpoint', ckpt, '--json']);
   assert.equal(ev.code, 0, ev.stderr);
   const er = ev.lines.find((l) => l.type === 'result')! as { knnAccuracy: number; probe: { finalTestAccuracy: number; epochs: number } };

@@ -9,6 +9,8 @@ import { resumeJob, trainJob } from '../../src/engine/jobs';
 import { RunController } from '../../src/engine/runs/controller';
 import { latestCheckpoint, readManifest } from '../../src/engine/runs/manifest';
 import { readRunStatus } from '../../src/engine/runs/state';
+import { Run } from '../../src/engine/train/run';
+import { Trainer } from '../../src/engine/train/trainer';
 import { syntheticDataset, useWasm } from './helpers';
 
 const ds = syntheticDataset({ train: 48, test: 16, size: 8, classes: 4 });
@@ -101,4 +103,19 @@ test('resuming with a changed config lists the fields that differ and refuses un
   assert.ok(kinds.filter((c) => c.kind === 'periodic').length <= 3, JSON.stringify(kinds.map((c) => c.file)));
   assert.ok(kinds.some((c) => c.file === 'stop-s000005.ckpt') && kinds.some((c) => c.file === 'ssl-final.ckpt'));
   for (const c of kinds) assert.ok(existsSync(join(runDir, 'checkpoints', c.file)), `${c.file} listed and present`);
+});
+
+test('a checkpoint of another architecture is refused with the tensors that do not fit', async () => {
+  await useWasm();
+  const runDir = mkdtempSync(join(tmpdir(), 'idaa-arch-'));
+  const r = await trainJob(config, { runDir, dataset: ds });
+  r.trainer.dispose();
+  const wider = resolveConfig({ ...config, vae: { ...config.vae, latentDim: 6 } });
+  const file = join(runDir, 'checkpoints', 'ssl-final.ckpt');
+  const t = new Trainer(wider, ds);
+  assert.throws(
+    () => Run.restore(t, file),
+    (e: Error) => e.message.includes(file) && /does not fit this model: \d+ with other shapes \(e\.g\. vae\/fc11\.weight \(checkpoint \[16,4\], model \[16,6\]\)/.test(e.message),
+  );
+  t.dispose();
 });
