@@ -1,0 +1,320 @@
+/**
+ * The cases one child process runs on one backend (tfjs backends are process-global). Each
+ * returns plain data; main.ts prints it as one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { simclrAugment } from '../src/engine/augment/simclr';
+import { RunConfig } from '../src/engine/config/types';
+import { resolveConfig } from '../src/engine/config/resolve';
+import { Dataset } from '../src/engine/data/types';
+import { latentAttack } from '../src/engine/idaa/attack';
+import { decompose, disposeDecomposition } from '../src/engine/idaa/decompose';
+import { inspectSamples } from '../src/engine/inspect/inspect';
+import { applyBnUpdates, BnUpdate, ForwardMode } from '../src/engine/models/layers';
+import { gatherBatch } from '../src/engine/train/batches';
+import { MODEL_CHANNELS, Trainer } from '../src/engine/train/trainer';
+import { PEER_BATCH, PeerBench } from './peerShapes';
+import { syntheticDataset } from './synthetic';
+import type { BackendArg, BnVariant, Group, InspectLatency, MemorySample, MemoryTrace, StepKind, StepResult, Timing } from './types';
+
+export interface CaseContext {
+  backend: BackendArg;
+  threads: number;
+  quick: boolean;
+  log: (line: string) => void;
+}
+
+export interface Plan {
+  steps: number;
+  warmup: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * Warm-up steps, then timed steps; the median is the figure of merit. The last warm-up step runs
+ * under tf.profile for its peak tensor bytes (profiling costs little: no per-kernel data reads
+ * outside DEBUG mode), so timed steps are never profiled.
+ */
+export async function timeSteps(ctx: CaseContext, label: string, plan: Plan, fn: () => number): Promise<Timing> {
+  let peakTensorMB: number | undefined;
+  for (let i = 0; i < plan.warmup; i++) {
+    const t0 = performance.now();
+    if (i === plan.warmup - 1) {
+      const info = await tf.profile(() => {
+        fn();
+      });
+      peakTensorMB = round1(info.peakBytes / 2 ** 20);
+    } else {
+      fn();
+    }
+    ctx.log(`  ${ctx.backend} ${label} warm-up ${i + 1}/${plan.warmup}: ${Math.round(performance.now() - t0)} ms${peakTensorMB !== undefined ? `, peak tensors ${peakTensorMB} MiB` : ''}`);
+  }
+  const before = tf.memory().numTensors;
+  const ms: number[] = [];
+  let images = 0;
+  for (let i = 0; i < plan.steps; i++) {
+    const t0 = performance.now();
+    images = fn();
+    const dt = performance.now() - t0;
+    ms.push(dt);
+    ctx.log(`  ${ctx.backend} ${label} step ${i + 1}/${plan.steps}: ${Math.round(dt)} ms`);
+  }
+  const after = tf.memory().numTensors;
+  const med = median(ms);
+  return {
+    steps: plan.steps,
+    warmup: plan.warmup,
+    imagesPerStep: images,
+    medianMs: round1(med),
+    minMs: round1(Math.min(...ms)),
+    maxMs: round1(Math.max(...ms)),
+    imgPerSec: round1((images * 1000) / med),
+    stepMs: ms.map(round1),
+    tensorsPerStep: plan.steps > 0 ? (after - before) / plan.steps : 0,
+    ...(peakTensorMB === undefined ? {} : { peakTensorMB }),
+  };
+}
+
+/** Size of the wasm backend's linear memory (it only grows), MiB; undefined on other backends. */
+export function wasmHeapMB(): number | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const b: unknown = tf.backend();
+  const wasm = typeof b === 'object' && b !== null ? (b as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined;
+  const heap = wasm?.HEAPU8;
+  return heap instanceof Uint8Array ? round1(heap.length / 2 ** 20) : undefined;
+}
+
+function result(ctx: CaseContext, group: Group, step: StepKind, batch: number, t: Timing, extra: { bn?: BnVariant; note?: string } = {}): StepResult {
+  return { group, step, backend: ctx.backend, threads: ctx.threads, batch, ...extra, ...t };
+}
+
+// ---------------------------------------------------------------- peer shapes
+
+export type PeerStep = 'vae' | 'enc' | 'adv' | 'idaa';
+
+export async function peerCase(ctx: CaseContext, what: PeerStep, bn: BnVariant, plan: Plan): Promise<StepResult> {
+  const bench = new PeerBench(bn);
+  try {
+    const label = `peer/${what}${what === 'vae' ? '' : ` (bn ${bn})`}`;
+    const fn = { vae: () => bench.vaeStep(), enc: () => bench.encStep(), adv: () => bench.advStep(), idaa: () => bench.idaaStep() }[what];
+    const t = await timeSteps(ctx, label, plan, fn);
+    const step: StepKind = what === 'enc' ? 'simclr' : what;
+    return result(ctx, 'peer', step, PEER_BATCH, t, what === 'vae' ? {} : { bn });
+  } finally {
+    bench.dispose();
+  }
+}
+
+/** Tensor count and RSS every `every` steps over a long run of peer VAE steps. */
+export function peerMemoryCase(ctx: CaseContext, steps: number, every: number): MemoryTrace {
+  const bench = new PeerBench('engine');
+  try {
+    return memoryTrace(ctx, `peer VAE step (batch ${PEER_BATCH})`, steps, every, () => bench.vaeStep());
+  } finally {
+    bench.dispose();
+  }
+}
+
+function memorySample(step: number): MemorySample {
+  const m = tf.memory();
+  const u = process.memoryUsage();
+  return { step, numTensors: m.numTensors, numBytes: m.numBytes, rssMB: round1(u.rss / 2 ** 20), heapUsedMB: round1(u.heapUsed / 2 ** 20) };
+}
+
+function memoryTrace(ctx: CaseContext, what: string, steps: number, every: number, fn: () => number): MemoryTrace {
+  fn(); // one warm-up step: kernels and wasm heap initialised
+  const samples: MemorySample[] = [memorySample(0)];
+  const t0 = performance.now();
+  for (let s = 1; s <= steps; s++) {
+    fn();
+    if (s % every === 0 || s === steps) {
+      const m = memorySample(s);
+      samples.push(m);
+      const rate = (performance.now() - t0) / s;
+      ctx.log(`  ${ctx.backend} memory ${what}: step ${s}/${steps}, ${m.numTensors} tensors, RSS ${m.rssMB} MB (${Math.round(rate)} ms/step)`);
+    }
+  }
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  const steady = samples.length > 2 ? samples[1] : first;
+  return {
+    what,
+    backend: ctx.backend,
+    steps,
+    every,
+    samples,
+    tensorsFlat: samples.every((m) => m.numTensors === first.numTensors),
+    rssGrowthMB: round1(last.rssMB - first.rssMB),
+    rssGrowthSteadyMB: round1(last.rssMB - steady.rssMB),
+    numBytesGrowth: last.numBytes - first.numBytes,
+  };
+}
+
+// ---------------------------------------------------------------- presets through the Trainer
+
+/** Plans of the steps to run; a step without a plan is skipped. */
+export interface PresetPlans {
+  vae?: Plan;
+  simclr?: Plan;
+  adv?: Plan;
+  idaa?: Plan;
+  augment?: Plan;
+}
+
+function presetConfig(preset: 'small' | 'reference', batch: number): RunConfig {
+  return preset === 'small'
+    ? resolveConfig({ preset: 'small', backend: 'auto' })
+    : // The reference preset reads CIFAR-10 from a folder; the benchmark never loads it (synthetic data).
+      resolveConfig({ preset: 'reference', data: { path: '(synthetic, in memory)' }, vae: { batchSize: batch }, ssl: { batchSize: batch } });
+}
+
+function presetDataset(cfg: RunConfig, batch: number): Dataset {
+  // Fashion-MNIST is grayscale (the model sees it repeated to RGB); CIFAR is RGB.
+  const channels = cfg.data.dataset === 'fashion-mnist' || cfg.data.dataset === 'mnist' ? 1 : 3;
+  return syntheticDataset({ train: Math.max(4 * batch, 128), test: 64, size: cfg.data.imageSize, channels });
+}
+
+/** Batches drawn in order from the synthetic train split (content is irrelevant to speed). */
+function batchCursor(n: number, batch: number): () => Int32Array {
+  let start = 0;
+  return () => {
+    if (start + batch > n) start = 0;
+    const idx = Int32Array.from({ length: batch }, (_, i) => start + i);
+    start += batch;
+    return idx;
+  };
+}
+
+/**
+ * The four steps of a preset through the engine's Trainer: vaeStep; sslStep with IDAA off (SimCLR)
+ * and on (full IDAA); and the adversarial step alone (decompose + attack loss + latent attack, as
+ * sslStep runs them, on a pre-augmented batch). Plus SimCLR augmentation alone when asked.
+ */
+export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference', batch: number, plans: PresetPlans): Promise<StepResult[]> {
+  const cfg = presetConfig(preset, batch);
+  const ds = presetDataset(cfg, batch);
+  ctx.log(`  ${ctx.backend} ${preset}: VAE d=${cfg.vae.width} z=${cfg.vae.latentDim}, ResNet-18 ×${cfg.ssl.widthMultiplier}, batch ${batch}, ${ds.name}`);
+  const trainer = new Trainer(cfg, ds);
+  const next = batchCursor(ds.train.count, batch);
+  const out: StepResult[] = [];
+  const idaaWas = cfg.idaa.enabled;
+  try {
+    if (plans.vae) out.push(result(ctx, preset, 'vae', batch, await timeSteps(ctx, `${preset}/vae`, plans.vae, () => (trainer.vaeStep(next(), cfg.vae.lr), batch))));
+
+    cfg.idaa.enabled = false; // the Trainer reads its config at every step
+    if (plans.simclr) out.push(result(ctx, preset, 'simclr', batch, await timeSteps(ctx, `${preset}/simclr`, plans.simclr, () => (trainer.sslStep(next(), cfg.ssl.lr), 2 * batch))));
+
+    if (plans.adv) {
+      const xi = tf.tidy(() => simclrAugment(gatherBatch(ds, ds.train, next(), MODEL_CHANNELS), trainer.augRng, trainer.augmentOptions()));
+      const advStep = (): number => {
+        const updates: BnUpdate[] = [];
+        const aux: ForwardMode = { training: true, bn: 'aux', updates };
+        const dec = decompose(trainer.vae, xi);
+        const att = trainer.method.attackLoss(trainer.encoder, xi, aux);
+        const res = latentAttack(trainer.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
+        att.dispose();
+        disposeDecomposition(dec);
+        res.xAdv.dataSync();
+        applyBnUpdates(updates);
+        tf.dispose([res.xAdv, res.zAdv]);
+        return batch;
+      };
+      try {
+        out.push(result(ctx, preset, 'adv', batch, await timeSteps(ctx, `${preset}/adv`, plans.adv, advStep)));
+      } finally {
+        xi.dispose();
+      }
+    }
+
+    cfg.idaa.enabled = true;
+    if (plans.idaa) out.push(result(ctx, preset, 'idaa', batch, await timeSteps(ctx, `${preset}/idaa`, plans.idaa, () => (trainer.sslStep(next(), cfg.ssl.lr), batch))));
+
+    if (plans.augment) {
+      const augment = (): number => {
+        const views = tf.tidy(() => {
+          const x = gatherBatch(ds, ds.train, next(), MODEL_CHANNELS);
+          const o = trainer.augmentOptions();
+          return [simclrAugment(x, trainer.augRng, o), simclrAugment(x, trainer.augRng, o)];
+        });
+        views[1].dataSync();
+        tf.dispose(views);
+        return 2 * batch;
+      };
+      out.push(result(ctx, preset, 'augment', batch, await timeSteps(ctx, `${preset}/augment`, plans.augment, augment), { note: 'gatherBatch + two simclrAugment calls' }));
+    }
+  } finally {
+    cfg.idaa.enabled = idaaWas;
+    trainer.dispose();
+  }
+  return out;
+}
+
+/** Tensor count and RSS over N small-preset SSL steps with IDAA (the real training path). */
+export function longSmallCase(ctx: CaseContext, steps: number, every: number): MemoryTrace {
+  const cfg = presetConfig('small', 64);
+  const ds = presetDataset(cfg, 64);
+  const trainer = new Trainer(cfg, ds);
+  const next = batchCursor(ds.train.count, 64);
+  try {
+    return memoryTrace(ctx, 'small preset sslStep with IDAA (batch 64)', steps, every, () => (trainer.sslStep(next(), cfg.ssl.lr), 64));
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** Latency of inspectSamples for 16 test samples of the small model, ε changed at every run. */
+export function inspectCase(ctx: CaseContext, runs: number, warmup: number): InspectLatency {
+  const cfg = presetConfig('small', 64);
+  const ds = presetDataset(cfg, 64);
+  const trainer = new Trainer(cfg, ds);
+  const indices = Array.from({ length: 16 }, (_, i) => i);
+  const ms: number[] = [];
+  const epsUsed: number[] = [];
+  try {
+    let before = 0;
+    for (let r = 0; r < warmup + runs; r++) {
+      if (r === warmup) before = tf.memory().numTensors;
+      const eps = Math.round((0.05 + 0.01 * r) * 1000) / 1000;
+      const t0 = performance.now();
+      const res = inspectSamples(trainer.vae, trainer.encoder, ds, {
+        indices,
+        split: 'test',
+        eps,
+        steps: cfg.idaa.steps,
+        temperature: cfg.ssl.temperature,
+        imageSize: cfg.data.imageSize,
+        mean: trainer.mean,
+        std: trainer.std,
+      });
+      const dt = performance.now() - t0;
+      if (res.samples.length !== indices.length) throw new Error('inspectSamples returned the wrong number of samples');
+      ctx.log(`  ${ctx.backend} inspect ${r < warmup ? 'warm-up' : 'run'} (ε ${eps}): ${Math.round(dt)} ms`);
+      if (r >= warmup) {
+        ms.push(dt);
+        epsUsed.push(eps);
+      }
+    }
+    const after = tf.memory().numTensors;
+    return {
+      backend: ctx.backend,
+      samples: indices.length,
+      runs,
+      warmup,
+      medianMs: round1(median(ms)),
+      minMs: round1(Math.min(...ms)),
+      maxMs: round1(Math.max(...ms)),
+      runMs: ms.map(round1),
+      eps: epsUsed,
+      tensorsPerRun: runs > 0 ? (after - before) / runs : 0,
+    };
+  } finally {
+    trainer.dispose();
+  }
+}
