@@ -5,6 +5,7 @@
 //   dist/packDatasets.js  writes the built-in datasets as packs for the .vsix (dist/data)
 //   dist/worker.js     the training worker the extension forks (engine + vscode-languageserver)
 //   dist/extension.js  the extension host side: never tfjs, `vscode` external
+//   dist/webview/      the inspector UI for the browser (main.js, an IIFE, and main.css)
 //   dist/test/vscode/  the suite that runs inside a real VS Code (`vscode` and `mocha` external)
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
@@ -40,6 +41,9 @@ const bundles = [
   { entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist', external: nativeExternal },
   // The extension host must never load tfjs: only `vscode` is external, and nothing here imports the engine.
   { entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The inspector webview runs in a browser frame: no Node, no `vscode`, one self-contained script.
+  { entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: { main: 'webview/main.css' }, outdir: 'dist/webview', platform: 'browser' },
   ...(vscodeTests.length
     ? [{ entryPoints: vscodeTests, outdir: 'dist/test/vscode/suite', external: ['vscode', 'mocha'] }]
     : []),

@@ -9,6 +9,8 @@ import { newRunId } from '../engine/runs/layout';
 import { listRuns } from '../engine/runs/list';
 import { readManifest, removeFromManifest } from '../engine/runs/manifest';
 import type { BackendPreference } from '../protocol/worker';
+import type { InspectSettings } from '../protocol/webview';
+import { InspectorDeps, InspectorPanel } from './inspectorPanel';
 import { Messages, openFile } from './messages';
 import { RunManager } from './runManager';
 import { CheckpointItem, RunItem, RunsTreeProvider } from './runsTree';
@@ -46,8 +48,9 @@ export interface NewRunOptions {
 
 type RunArg = RunItem | CheckpointItem | vscode.Uri | string | undefined;
 
-export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel }): vscode.Disposable[] {
+export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel; extensionUri: vscode.Uri }): vscode.Disposable[] {
   const { runs, tree, worker, messages, output } = ctx;
+  const inspectorDeps: InspectorDeps = { extensionUri: ctx.extensionUri, runs, worker, output };
 
   const runDirOf = (arg: RunArg): string | undefined => {
     if (arg instanceof RunItem) return arg.run.dir;
@@ -213,18 +216,21 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     return last ? path.join(runDir, 'checkpoints', last.file) : undefined;
   };
 
-  const openInspector = async (arg?: RunArg) => {
-    const file = await checkpointOf(arg);
-    if (!file) {
-      messages.show('info', 'The inspector needs a checkpoint: train a run until it writes one, or pick one in the Runs view.', [], 'noCheckpoint');
-      return undefined;
+  /**
+   * Opens the inspector panel: on a checkpoint (the tree's item, a path), on a run's newest
+   * checkpoint, or with settings (`{ checkpoint, eps, steps, seed, count, indices }`, for tests and
+   * other extensions). With nothing, the panel opens on the newest checkpoint, or says how to get one.
+   */
+  const openInspector = async (arg?: RunArg | (Partial<InspectSettings> & { checkpoint: string })) => {
+    if (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) && !(arg instanceof RunItem) && !(arg instanceof CheckpointItem) && 'checkpoint' in arg) {
+      return InspectorPanel.createOrShow(inspectorDeps, arg);
     }
-    const r = await runs.inspect(file);
-    if (!r) return undefined;
-    output.info(`inspection of ${file} (ε = ${r.eps}, ${r.steps} step(s)): attack loss ${r.lossBefore.toFixed(4)} → ${r.lossAfter.toFixed(4)}`);
-    for (const s of r.samples) output.info(`  #${s.index} ${s.className}: recon ${s.reconError.toFixed(4)}, cos ${s.cosine.toFixed(3)}, rank ${s.rank}${s.identityKept ? ' (identity kept)' : ''}`);
-    messages.show('info', `Inspected ${r.samples.length} samples of ${path.basename(file)}: the numbers are in the IDAA Worker log. (The inspector panel comes with the inspector issue.)`, [{ title: 'Show Log', run: () => output.show(true) }], 'inspected');
-    return r;
+    const runArg = arg as RunArg;
+    const file = runArg === undefined ? (runs.active ? await checkpointOf(runs.active.runDir) : undefined) : await checkpointOf(runArg);
+    if (!file && runArg !== undefined) {
+      messages.show('info', 'This run has no checkpoint yet: the inspector shows it once training writes one. Pick another checkpoint in the panel meanwhile.', [], 'noCheckpoint');
+    }
+    return InspectorPanel.createOrShow(inspectorDeps, file ? { checkpoint: file } : undefined);
   };
 
   const deleteCheckpoint = async (arg?: RunArg, opts: { confirm?: boolean } = {}) => {

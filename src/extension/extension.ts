@@ -4,7 +4,9 @@
  * verifies dist/extension.js); all training happens in the worker process.
  */
 import * as vscode from 'vscode';
+import { INSPECTOR_VIEW_TYPE } from '../protocol/webview';
 import { COMMANDS, registerCommands } from './commands';
+import { InspectorPanel, webviewOptions } from './inspectorPanel';
 import { Messages, ShownMessage } from './messages';
 import { RunManager } from './runManager';
 import { RunsTreeProvider } from './runsTree';
@@ -19,6 +21,8 @@ export interface IdaaApi {
   statusBar: RunStatusBar;
   onDidShowMessage: vscode.Event<ShownMessage>;
   commands: readonly string[];
+  /** The inspector panel (one at a time), for tests. */
+  inspector: { current: () => InspectorPanel | undefined; onDidCreate: vscode.Event<InspectorPanel> };
 }
 
 let disposeWorker: (() => Promise<void>) | undefined;
@@ -32,7 +36,18 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
   const statusBar = new RunStatusBar(runs, worker);
   const view = vscode.window.createTreeView('idaa.runs', { treeDataProvider: tree, showCollapseAll: true });
 
-  context.subscriptions.push(output, messages, runs, tree, statusBar, view, ...registerCommands({ runs, tree, worker, messages, output }));
+  context.subscriptions.push(output, messages, runs, tree, statusBar, view, ...registerCommands({ runs, tree, worker, messages, output, extensionUri: context.extensionUri }));
+  // The inspector comes back after a reload with the state its webview kept (setState).
+  const inspectorDeps = { extensionUri: context.extensionUri, runs, worker, output };
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        panel.webview.options = webviewOptions(context.extensionUri);
+        InspectorPanel.revive(panel, inspectorDeps, state);
+      },
+    }),
+    { dispose: () => InspectorPanel.current?.dispose() },
+  );
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       output.info('workspace trusted: the worker may start now');
@@ -42,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
   // The worker is stopped (its run checkpointed) in deactivate(), which may await it.
   disposeWorker = () => worker.dispose();
   if (!vscode.workspace.isTrusted) output.info('untrusted workspace: IDAA Studio shows runs but starts no worker and no training');
-  return { runs, worker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS };
+  return { runs, worker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS, inspector: { current: () => InspectorPanel.current, onDidCreate: InspectorPanel.onDidCreate } };
 }
 
 export async function deactivate(): Promise<void> {

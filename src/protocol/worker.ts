@@ -212,6 +212,8 @@ export interface DatasetSamplesParams extends WithProgressToken {
   indices?: number[];
   offset?: number;
   count?: number;
+  /** Also return the label of every sample of the split (the inspector's class filter). */
+  withAllLabels?: boolean;
 }
 
 export interface DatasetSamplesResult {
@@ -222,6 +224,10 @@ export interface DatasetSamplesResult {
   labels: number[];
   /** uint8 NHWC as stored (1 or 3 channels). */
   images: PixelBuffer;
+  /** Samples in the split. */
+  total?: number;
+  /** With `withAllLabels`: the label of every sample of the split. */
+  allLabels?: number[];
 }
 
 /** Samples of a run's dataset (cancellable). */

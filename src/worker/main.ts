@@ -441,6 +441,8 @@ connection.onRequest(
       indices,
       labels: indices.map((i) => split.labels[i]),
       images: encodePixels([indices.length, ds.height, ds.width, ds.channels], images),
+      total: split.count,
+      ...(params.withAllLabels ? { allLabels: Array.from(split.labels.subarray(0, split.count)) } : {}),
     };
   }),
 );
@@ -450,23 +452,11 @@ connection.onRequest(
   guarded(async (params, token) => {
     const report = reporter(params.progressToken);
     if (!existsSync(params.checkpoint)) throw new CheckpointError(params.checkpoint, 'no such file');
-    report('reading the checkpoint', 0);
-    // The run folder's config usually names the checkpoint's dataset: use the loaded copy if so.
-    const runConfig = join(params.checkpoint, '..', '..', 'config.json');
-    let guess: Dataset | undefined;
-    try {
-      if (existsSync(runConfig)) guess = await datasetFor(loadConfigFile(runConfig));
-    } catch {
-      guess = undefined;
-    }
+    // The inspector asks again for every control change (ε, steps, seed): keep the last checkpoint
+    // opened, so only the first request pays for reading it and restoring the models.
+    const opened = await openInspected(params.checkpoint, report);
     if (token.isCancellationRequested) return cancelled();
-    report('restoring the models', 40);
-    let opened = await openCheckpoint(params.checkpoint, (line) => log(line), guess);
-    const config = resolveConfig(opened.meta.config);
-    if (guess && JSON.stringify(resolveConfig(loadConfigFile(runConfig)).data) !== JSON.stringify(config.data)) {
-      opened.trainer.dispose();
-      opened = await openCheckpoint(params.checkpoint, (line) => log(line), await datasetFor(config));
-    }
+    const config = opened.config;
     const { trainer } = opened;
     const ds = trainer.dataset;
     try {
@@ -504,10 +494,46 @@ connection.onRequest(
         },
       };
     } finally {
-      trainer.dispose();
+      report('done', 100);
     }
   }),
 );
+
+type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig };
+let inspected: { key: string; opened: Promise<Opened> } | undefined;
+
+/** The last checkpoint inspected, kept open (keyed by path, size and time, so a rewrite is seen). */
+function openInspected(checkpoint: string, report: (m: string, p?: number) => void): Promise<Opened> {
+  const st = statSync(checkpoint);
+  const key = `${resolve(checkpoint)}|${st.size}|${st.mtimeMs}`;
+  if (inspected?.key === key) return inspected.opened;
+  const previous = inspected;
+  const opened = (async (): Promise<Opened> => {
+    if (previous) await previous.opened.then((o) => o.trainer.dispose(), () => undefined);
+    report('reading the checkpoint', 0);
+    // The run folder's config usually names the checkpoint's dataset: use the loaded copy if so.
+    const runConfig = join(checkpoint, '..', '..', 'config.json');
+    let guess: Dataset | undefined;
+    try {
+      if (existsSync(runConfig)) guess = await datasetFor(loadConfigFile(runConfig));
+    } catch {
+      guess = undefined;
+    }
+    report('restoring the models', 40);
+    let o = await openCheckpoint(checkpoint, (line) => log(line), guess);
+    const config = resolveConfig(o.meta.config);
+    if (guess && JSON.stringify(resolveConfig(loadConfigFile(runConfig)).data) !== JSON.stringify(config.data)) {
+      o.trainer.dispose();
+      o = await openCheckpoint(checkpoint, (line) => log(line), await datasetFor(config));
+    }
+    return { ...o, config };
+  })();
+  inspected = { key, opened };
+  opened.catch(() => {
+    if (inspected?.opened === opened) inspected = undefined;
+  });
+  return opened;
+}
 
 /** `count` distinct indices below `n`, drawn reproducibly from `seed`. */
 function drawIndices(n: number, count: number, seed: number): number[] {

