@@ -69,6 +69,8 @@ test('SIGKILL at random moments and during checkpoint writes, resume each time: 
     clearInterval(poll);
     if (r.code === 0) break;
     assert.equal(r.signal, 'SIGKILL', `attempt ${attempt} failed on its own: ${r.stderr}`);
+    // Killed after training completed (while writing the inspection sheet): the run is done.
+    if (readRunStatus(runDir).state === 'completed') break;
     kills++;
     if (duringWrite) killsDuringWrite++;
     assert.equal(readRunStatus(runDir).state, 'failed', 'a killed run reads as failed (process gone)');
