@@ -69,7 +69,10 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   if (stopping) throw new IdaaError(`experiment ${spec.name} stopped; run the same command again to continue`);
   const results = cells.map((c) => readCellResult(root, c)).filter((r): r is CellResult => r !== undefined);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time`);
+  const c0 = cells.find((c) => c.kind === 'ssl')?.config;
+  // The probe's budget in steps is known when the training split is limited (else it depends on the data).
+  const probe = c0 && c0.data.trainLimit > 0 ? { epochs: c0.eval.probeEpochs, stepsPerEpoch: Math.ceil(c0.data.trainLimit / c0.eval.probeBatchSize), lr: c0.eval.probeLr, batch: c0.eval.probeBatchSize } : undefined;
+  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time`, probe);
   log(`report: ${report}`);
   return { report, failed };
 }
