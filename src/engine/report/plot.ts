@@ -28,7 +28,7 @@ export function linePlot(series: Series[], opts: PlotOptions): RGBA {
   fillRect(img, 0, 0, width, height, BG);
   for (let i = 3; i < img.rgba.length; i += 4) img.rgba[i] = 255;
   const left = 70;
-  const right = width - 20;
+  const right = width - 40;
   const top = 50;
   const bottom = height - 70;
   const pts = series.flatMap((s) => s.points);
@@ -41,7 +41,8 @@ export function linePlot(series: Series[], opts: PlotOptions): RGBA {
   const px = (x: number) => left + ((x - x0) / (x1 - x0)) * (right - left);
   const py = (y: number) => bottom - ((y - y0) / (y1 - y0)) * (bottom - top);
 
-  drawText(img, left, 14, opts.title, TEXT, 2);
+  // The title at double size when it fits, else at single size.
+  drawText(img, left, 14, opts.title, TEXT, measureText(opts.title, 2).width <= width - left - 10 ? 2 : 1);
   for (let k = 0; k <= 4; k++) {
     const y = y0 + ((y1 - y0) * k) / 4;
     const yy = Math.round(py(y));
@@ -60,7 +61,8 @@ export function linePlot(series: Series[], opts: PlotOptions): RGBA {
   drawText(img, (left + right) / 2 - measureText(opts.xLabel).width / 2, bottom + 24, opts.xLabel, TEXT);
   drawText(img, 8, top - 16, opts.yLabel, TEXT);
 
-  series.forEach((s, si) => {
+  let legendX = left;
+  series.forEach((s) => {
     const sorted = [...s.points].sort((a, b) => a.x - b.x);
     for (const p of sorted) {
       if (!p.band) continue;
@@ -73,10 +75,10 @@ export function linePlot(series: Series[], opts: PlotOptions): RGBA {
     }
     for (let i = 1; i < sorted.length; i++) line(img, px(sorted[i - 1].x), py(sorted[i - 1].y), px(sorted[i].x), py(sorted[i].y), s.color);
     for (const p of sorted) fillRect(img, Math.round(px(p.x)) - 3, Math.round(py(p.y)) - 3, 7, 7, s.color);
-    const ly = height - 28 + 0;
-    const lx = left + si * 240;
-    fillRect(img, lx, ly + 2, 14, 4, s.color);
-    drawText(img, lx + 20, ly, s.label, TEXT);
+    const ly = height - 28;
+    fillRect(img, legendX, ly + 2, 14, 4, s.color);
+    drawText(img, legendX + 20, ly, s.label, TEXT);
+    legendX += 20 + measureText(s.label).width + 24;
   });
   return img;
 }
