@@ -11,7 +11,8 @@
 // function inside a webview's frame (found by a CSS selector it holds), to press keys, or to take a
 // screenshot into test-output/. That is how the inspector's canvases are read back in the page.
 //
-// Env: IDAA_VSCODE_TEST_TIMEOUT (seconds, default 600), IDAA_VSCODE_TEST_KEEP=1 keeps the workspace,
+// Env: IDAA_VSCODE_EXTENSION_PATH (the extension to test; default this repository),
+// IDAA_VSCODE_TEST_TIMEOUT (seconds, default 600), IDAA_VSCODE_TEST_KEEP=1 keeps the workspace,
 // IDAA_VSCODE_TEST_VERBOSE=1 also prints the workbench's messages about unreachable services.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -227,7 +228,8 @@ async function main() {
     await page.exposeFunction('codeAutomationExit', (code) => finish(Number(code)));
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(ROOT)],
+      // IDAA_VSCODE_EXTENSION_PATH runs the suite against another copy, e.g. an unpacked .vsix.
+      ['extensionDevelopmentPath', remote(process.env.IDAA_VSCODE_EXTENSION_PATH ?? ROOT)],
       ['extensionTestsPath', remote(join(ROOT, 'dist', 'test', 'vscode', 'suite', 'index.js'))],
       ['skipWelcome', 'true'],
     ];
