@@ -14,7 +14,7 @@ import { applyBnUpdates, BnUpdate, ForwardMode } from '../src/engine/models/laye
 import { gatherBatch } from '../src/engine/train/batches';
 import { MODEL_CHANNELS, Trainer } from '../src/engine/train/trainer';
 import { PEER_BATCH, PeerBench } from './peerShapes';
-import { syntheticDataset } from './synthetic';
+import { syntheticDataset } from '../src/engine/data/synthetic';
 import type { BackendArg, BnVariant, Group, InspectLatency, MemorySample, MemoryTrace, StepKind, StepResult, Timing } from './types';
 
 export interface CaseContext {
@@ -178,7 +178,7 @@ function presetConfig(preset: 'small' | 'reference', batch: number): RunConfig {
 function presetDataset(cfg: RunConfig, batch: number): Dataset {
   // Fashion-MNIST is grayscale (the model sees it repeated to RGB); CIFAR is RGB.
   const channels = cfg.data.dataset === 'fashion-mnist' || cfg.data.dataset === 'mnist' ? 1 : 3;
-  return syntheticDataset({ train: Math.max(4 * batch, 128), test: 64, size: cfg.data.imageSize, channels });
+  return syntheticDataset({ train: Math.max(4 * batch, 128), test: 64, size: cfg.data.imageSize, channels, classes: 10 });
 }
 
 /** Batches drawn in order from the synthetic train split (content is irrelevant to speed). */

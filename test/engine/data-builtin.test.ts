@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError, DatasetError } from '../../src/engine/errors';
+import { ConfigError } from '../../src/engine/errors';
 import { FASHION_CACHE_FILE, FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist } from '../../src/engine/data/builtin';
 import { datasetKinds, describeDataset, loadDataset, type DatasetSpec } from '../../src/engine/data/load';
 import { readPackedDataset } from '../../src/engine/data/packed';
 import type { Split } from '../../src/engine/data/types';
+import { expectError } from './datasetErrors';
 
 const root = mkdtempSync(join(tmpdir(), 'idaa-data-builtin-'));
 const savedCacheEnv = process.env.IDAA_CACHE_DIR;
@@ -95,15 +96,6 @@ function fakeSource(name: string, perClass = 3): string {
   return dir;
 }
 
-async function expectError(fn: () => Promise<unknown>, path: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.file, path);
-    assert.ok(e.message.includes(path), `message should name ${path}: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
 
 describe('Fashion-MNIST cache handling (miniature source)', () => {
   test('a corrupt cache is rebuilt with a note, never trusted', async () => {

@@ -3,9 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError, DatasetError } from '../../src/engine/errors';
+import { ConfigError } from '../../src/engine/errors';
 import { loadCifar10, loadCifar100 } from '../../src/engine/data/cifar';
 import { loadDataset } from '../../src/engine/data/load';
+import { expectError } from './datasetErrors';
 
 const root = mkdtempSync(join(tmpdir(), 'idaa-data-cifar-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -38,15 +39,6 @@ function checkPixels(images: Uint8Array, count: number, first: number): void {
   }
 }
 
-async function expectError(fn: () => Promise<unknown>, path: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.file, path);
-    assert.ok(e.message.includes(path), `message should name ${path}: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
 
 const c10Names = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const c10 = join(root, 'c10');

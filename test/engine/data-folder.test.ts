@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import * as jpeg from 'jpeg-js';
-import { DatasetError } from '../../src/engine/errors';
 import { decodeImage, loadImageFolder, splitFiles } from '../../src/engine/data/imageFolder';
 import { expandChannels, loadDataset } from '../../src/engine/data/load';
 import { resizeImage } from '../../src/engine/data/resize';
+import { expectError } from './datasetErrors';
 
 const root = mkdtempSync(join(tmpdir(), 'idaa-data-folder-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -67,15 +67,6 @@ function put(path: string, bytes: Uint8Array | string): void {
   writeFileSync(path, bytes);
 }
 
-async function expectError(fn: () => Promise<unknown>, path: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.file, path);
-    assert.ok(e.message.includes(path), `message should name ${path}: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
 
 /** Pixel (y, x) of image k of an NHWC split with side s and c channels. */
 const at = (images: Uint8Array, k: number, s: number, c: number, y: number, x: number): number[] =>

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DatasetError } from '../../src/engine/errors';
 import { loadIdxFolder, readIdxImages, readIdxLabels, readIdxSplit } from '../../src/engine/data/idx';
+import { expectError } from './datasetErrors';
 
 const root = mkdtempSync(join(tmpdir(), 'idaa-data-idx-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -28,16 +28,6 @@ function file(name: string, bytes: Uint8Array): string {
   return f;
 }
 
-/** Runs `fn` and checks it fails with a DatasetError naming `path` and matching every pattern. */
-async function expectError(fn: () => Promise<unknown>, path: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(fn, (e: unknown) => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.file, path);
-    assert.ok(e.message.includes(path), `message should name ${path}: ${e.message}`);
-    for (const p of patterns) assert.match(e.message, p);
-    return true;
-  });
-}
 
 describe('IDX reader', () => {
   test('reads plain images and labels', async () => {

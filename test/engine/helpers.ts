@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Dataset, Split } from '../../src/engine/data/types';
-import { Rng } from '../../src/engine/rng';
+import { Dataset } from '../../src/engine/data/types';
 import { selectBackend } from '../../src/engine/backend/select';
 import { encodePng } from '../../src/engine/inspect/png';
 
@@ -20,47 +19,7 @@ export async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-/**
- * A small labelled dataset made here, no download: class k draws a bright bar at an angle of
- * k·45° on a noisy background, so classes are learnable and samples differ.
- */
-export function syntheticDataset(opts: { train: number; test: number; size?: number; classes?: number; channels?: 1 | 3; seed?: number }): Dataset {
-  const size = opts.size ?? 16;
-  const classes = opts.classes ?? 4;
-  const channels = opts.channels ?? 1;
-  const rng = new Rng(opts.seed ?? 7);
-  const make = (count: number): Split => {
-    const images = new Uint8Array(count * size * size * channels);
-    const labels = new Int32Array(count);
-    for (let n = 0; n < count; n++) {
-      const k = n % classes;
-      labels[n] = k;
-      const angle = (k * Math.PI) / classes;
-      const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
-      const off = rng.uniform(-2, 2);
-      const tint = [rng.uniform(0.5, 1), rng.uniform(0.5, 1), rng.uniform(0.5, 1)];
-      for (let y = 0; y < size; y++) {
-        for (let x = 0; x < size; x++) {
-          const d = Math.abs((x - size / 2) * dy - (y - size / 2) * dx - off);
-          const v = Math.max(0, 1 - d / 2) * 0.8 + rng.uniform(0, 0.2);
-          for (let c = 0; c < channels; c++) images[((n * size + y) * size + x) * channels + c] = Math.round(255 * Math.min(1, v * (channels === 3 ? tint[c] : 1)));
-        }
-      }
-    }
-    return { images, labels, count };
-  };
-  return {
-    name: 'synthetic',
-    height: size,
-    width: size,
-    channels,
-    classNames: Array.from({ length: classes }, (_, k) => `bar${k * Math.round(180 / classes)}`),
-    train: make(opts.train),
-    test: make(opts.test),
-    mean: Array(channels).fill(0.2),
-    std: Array(channels).fill(0.25),
-  };
-}
+export { syntheticDataset } from '../../src/engine/data/synthetic';
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
