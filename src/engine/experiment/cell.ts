@@ -7,6 +7,8 @@ import { writeJsonAtomic } from '../runs/atomicFile';
 import { latestCheckpoint } from '../runs/manifest';
 import { readMetrics } from '../runs/metricsLog';
 import { readRunStatus } from '../runs/state';
+import { Run } from '../train/run';
+import { Trainer } from '../train/trainer';
 import { Cell } from './spec';
 
 export interface CellResult {
@@ -49,8 +51,8 @@ export async function runCell(root: string, cell: Cell, events: ControllerEvents
   if (done) return done;
   const runDir = cellDir(root, cell);
   const config = structuredClone(cell.config);
-  if (cell.vaeCell) {
-    const vae = join(root, 'vae', cell.vaeCell, 'checkpoints', 'vae-final.ckpt');
+  const vae = cell.vaeCell ? join(root, 'vae', cell.vaeCell, 'checkpoints', 'vae-final.ckpt') : undefined;
+  if (vae && config.idaa.enabled) {
     if (!existsSync(vae)) throw new IdaaError(`cell ${cell.id} needs the VAE of cell ${cell.vaeCell} (${vae}), which is not trained yet`);
     config.vae.checkpoint = vae;
   }
@@ -93,13 +95,21 @@ export async function runCell(root: string, cell: Cell, events: ControllerEvents
     result.knnFinal = ev.knnAccuracy;
     result.probeFinal = ev.probe?.finalTestAccuracy;
     result.probeTrain = ev.probe?.trainAccuracy;
-    if (config.idaa.enabled) {
-      const labels = r.trainer.dataset.test.labels;
-      const firstOfClass = [...new Map([...labels].map((l, i) => [l, i] as [number, number]).reverse()).values()].sort((a, b) => a - b).slice(0, 8);
-      result.inspection = inspectJob(r.trainer, { indices: firstOfClass, outDir: runDir, name: 'inspection' }).png;
+    if (config.idaa.enabled || (vae && existsSync(vae))) {
+      if (!config.idaa.enabled) Run.loadVae(r.trainer, vae!);
+      result.inspection = inspectCell(r.trainer, runDir);
     }
   }
   r.trainer.dispose();
   writeJsonAtomic(join(runDir, 'result.json'), result);
   return result;
+}
+
+/** The inspection sheet of a trained cell: one test image per class (up to 8). */
+export function inspectCell(trainer: Trainer, runDir: string): string {
+  const labels = trainer.dataset.test.labels;
+  const firstOfClass = new Map<number, number>();
+  labels.forEach((l, i) => firstOfClass.has(l) || firstOfClass.set(l, i));
+  const indices = [...firstOfClass.values()].sort((a, b) => a - b).slice(0, 8);
+  return inspectJob(trainer, { indices, outDir: runDir, name: 'inspection' }).png;
 }

@@ -131,7 +131,8 @@ export function writeReport(root: string, spec: ExperimentSpec, results: CellRes
   for (const r of results.filter((x) => x.inspection && x.seed === spec.seeds[0] && existsSync(x.inspection))) {
     const dest = join(root, 'sheets', `${r.id}.png`);
     copyFileSync(r.inspection!, dest);
-    lines.push(`### ${r.id}`, '', `![${r.id}](${relative(root, dest)})`, '');
+    const note = r.method === 'simclr' ? ['', 'SimCLR cell: it borrows the VAE trained for the IDAA cells of the same dataset and seed, and the attack runs through the encoder\'s auxiliary batch norm, which SimCLR never trains — read x_adv here as a probe, not as what IDAA would train on.'] : [];
+    lines.push(`### ${r.id}`, ...note, '', `![${r.id}](${relative(root, dest)})`, '');
   }
   const file = join(root, 'REPORT.md');
   writeFileSync(file, lines.join('\n') + '\n');

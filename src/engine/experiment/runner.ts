@@ -45,7 +45,7 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   process.once('SIGTERM', () => (stopping = true));
   try {
     for (const stage of [cells.filter((c) => c.kind === 'vae'), cells.filter((c) => c.kind === 'ssl')]) {
-    const queue = stage.filter((c) => !readCellResult(root, c) && !(c.vaeCell && failed.includes(c.vaeCell)));
+    const queue = stage.filter((c) => !readCellResult(root, c) && !(c.vaeCell && c.config.idaa.enabled && failed.includes(c.vaeCell)));
     const worker = async () => {
       for (let c = queue.shift(); c && !stopping; c = queue.shift()) {
         const t0 = Date.now();

@@ -27,7 +27,7 @@ export interface Cell {
   dataset: DatasetName;
   method?: MethodName;
   seed: number;
-  /** For SSL cells with IDAA: the VAE cell whose checkpoint they use. */
+  /** For SSL cells with IDAA: the VAE cell whose checkpoint they use (SimCLR cells: for inspection only). */
   vaeCell?: string;
   transferFrom?: DatasetName;
   config: RunConfig;
@@ -69,7 +69,10 @@ export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
     for (const method of spec.methods) {
       for (const seed of spec.seeds) {
         const idaa = method === 'simclr+idaa';
-        const vaeCell = idaa ? `vae-${dataset}-s${seed}` : undefined;
+        // SimCLR cells train without the VAE but borrow it (when the grid has one) for their
+        // inspection sheet: what IDAA's positives look like to an encoder trained without them.
+        const gridHasIdaa = spec.methods.includes('simclr+idaa');
+        const vaeCell = idaa || gridHasIdaa ? `vae-${dataset}-s${seed}` : undefined;
         if (vaeCell) vaeNeeded.add(`${dataset}|${seed}`);
         ssl.push({ id: `${method.replace('+', '-')}-${dataset}-s${seed}`, kind: 'ssl', dataset, method, seed, vaeCell, config: cellConfig(dataset, seed, { idaa: { enabled: idaa } }) });
       }
