@@ -19,8 +19,9 @@ import {
   ErrorMessage,
   fnv1a,
   HostMessage,
-  IMAGE_ROWS,
-  ImageRow,
+  AnyRow,
+  RenderedMessage,
+  rowsOf,
   InspectResultMessage,
   InspectSettings,
   isInspectSettings,
@@ -118,6 +119,7 @@ const stepsInput = h('input', { id: 'steps', type: 'number', min: 0, max: 100, s
 const seedInput = h('input', { id: 'seed', type: 'number', min: 0, step: 1, 'aria-label': 'Seed (which samples)', class: 'num' });
 const countInput = h('input', { id: 'count', type: 'number', min: 1, max: 64, step: 1, 'aria-label': 'Samples', class: 'num' });
 const splitSelect = h('select', { id: 'split', 'aria-label': 'Split' }, h('option', { value: 'test' }, 'test'), h('option', { value: 'train' }, 'train'));
+const augmentToggle = h('input', { id: 'augment', type: 'checkbox', 'aria-label': 'Show the two standard augmentation views' }) as HTMLInputElement;
 const zoomRange = h('input', { id: 'zoom', type: 'range', min: 1, max: 16, step: 1, 'aria-label': 'Zoom' });
 const regenerate = h('vscode-button', { id: 'regenerate', title: 'Decompose and attack again (Enter in any field)' }, 'Regenerate');
 const exportPng = h('vscode-button', { id: 'export-png', secondary: true, title: 'Save the current sheet as a PNG file' }, 'Save PNG…');
@@ -135,6 +137,7 @@ const controls = h(
   field('Seed', 'seed', seedInput),
   field('Samples', 'count', countInput),
   field('Split', 'split', splitSelect),
+  field('Augmented views', 'augment', augmentToggle),
   field('Zoom', 'zoom', zoomRange),
   h('div', { class: 'buttons' }, regenerate, exportPng, copySettings),
 );
@@ -260,6 +263,7 @@ function readControls(): InspectSettings | undefined {
     steps: num(stepsInput, settings?.steps ?? 1, 0, 100),
     seed: num(seedInput, settings?.seed ?? 0, 0, 2 ** 32 - 1),
     count: num(countInput, settings?.count ?? 16, 1, 64),
+    ...(augmentToggle.checked ? { augment: true } : {}),
   };
   // A picked selection belongs to its run and split; a different checkpoint of the same run keeps it.
   if (settings?.indices?.length && runOf(settings.checkpoint) === runOf(checkpoint) && settings.split === s.split) s.indices = settings.indices;
@@ -273,6 +277,7 @@ function writeControls(s: InspectSettings): void {
   seedInput.value = String(s.seed);
   countInput.value = String(s.count);
   splitSelect.value = s.split;
+  augmentToggle.checked = s.augment === true;
   if (s.checkpoint) {
     chosenCheckpoint = s.checkpoint;
     ckptSelect.value = s.checkpoint;
@@ -323,7 +328,7 @@ epsNumber.addEventListener('change', () => {
   epsRange.value = String(Math.min(5, Number(epsNumber.value)));
   onControlChanged(0);
 });
-for (const el of [stepsInput, seedInput, countInput]) el.addEventListener('change', () => onControlChanged(0));
+for (const el of [stepsInput, seedInput, countInput, augmentToggle]) el.addEventListener('change', () => onControlChanged(0));
 splitSelect.addEventListener('change', () => {
   if (settings) delete settings.indices;
   onControlChanged(0);
@@ -374,17 +379,19 @@ function showView(v: ViewName): void {
 // ---------------------------------------------------------------------------------------------
 // Decomposition
 
-const ROW_LABELS: Record<ImageRow, string> = { x: 'x', g: 'G(x)', r: 'R(x)', xAdv: 'x_adv', absDiff: '|x_adv − x|' };
-const ROW_HELP: Record<ImageRow, string> = {
+const ROW_LABELS: Record<AnyRow, string> = { x: 'x', g: 'G(x)', r: 'R(x)', xAdv: 'x_adv', absDiff: '|x_adv − x|', viewI: 'view i', viewJ: 'view j' };
+const ROW_HELP: Record<AnyRow, string> = {
+  viewI: 'a standard (SimCLR) augmentation of x, drawn with the seed',
+  viewJ: 'the other standard augmentation view of x',
   x: 'the input',
   g: 'identity part: the VAE reconstruction',
   r: 'residual x − G(x), amplified',
   xAdv: 'the adversarial view: G decoded from the attacked latent, plus R(x)',
   absDiff: 'how much the attack changed each pixel',
 };
-let canvases: Record<ImageRow, HTMLCanvasElement[]> | undefined;
+let canvases: Partial<Record<AnyRow, HTMLCanvasElement[]>> | undefined;
 let shapeKey = '';
-const legends: Partial<Record<ImageRow, { bar: HTMLCanvasElement; top: HTMLElement; bottom: HTMLElement; note: HTMLElement }>> = {};
+const legends: Partial<Record<AnyRow, { bar: HTMLCanvasElement; top: HTMLElement; bottom: HTMLElement; note: HTMLElement }>> = {};
 
 function defaultZoom(hh: number, ww: number): number {
   return Math.max(1, Math.min(16, Math.ceil(64 / Math.max(hh, ww, 1))));
@@ -395,7 +402,7 @@ function applyZoom(): void {
   const [, hh, ww] = shown.images.x.pixels.shape;
   const z = ui.zoom || defaultZoom(hh, ww);
   zoomRange.value = String(z);
-  for (const row of IMAGE_ROWS) {
+  for (const row of rowsOf(shown.images)) {
     for (const c of canvases?.[row] ?? []) {
       c.style.width = `${ww * z}px`;
       c.style.height = `${hh * z}px`;
@@ -408,18 +415,19 @@ function buildGrid(m: InspectResultMessage): void {
   const [n, hh, ww] = m.images.x.pixels.shape;
   decoGrid.textContent = '';
   decoGrid.style.setProperty('--columns', String(n));
-  canvases = {} as Record<ImageRow, HTMLCanvasElement[]>;
+  const built: Partial<Record<AnyRow, HTMLCanvasElement[]>> = {};
+  canvases = built;
   const header = h('div', { class: 'deco-row header', role: 'row' }, h('div', { class: 'row-label', role: 'columnheader' }, ''));
   for (let i = 0; i < n; i++) header.append(h('div', { class: 'col-head', role: 'columnheader', id: `col-${i}` }));
   header.append(h('div', { class: 'legend', role: 'columnheader' }, 'scale'));
   decoGrid.append(header);
-  for (const row of IMAGE_ROWS) {
+  for (const row of rowsOf(m.images)) {
     const note = h('div', { class: 'row-note dim' });
     const r = h('div', { class: 'deco-row', role: 'row', 'data-row': row }, h('div', { class: 'row-label', role: 'rowheader', title: ROW_HELP[row] }, ROW_LABELS[row], note));
-    canvases[row] = [];
+    const cs: HTMLCanvasElement[] = (built[row] = []);
     for (let i = 0; i < n; i++) {
       const c = h('canvas', { width: ww, height: hh, class: 'px', 'data-row': row, 'data-sample': i, role: 'img' });
-      canvases[row].push(c);
+      cs.push(c);
       r.append(h('div', { class: 'cell', role: 'cell' }, c));
     }
     const legend = h('div', { class: 'legend', role: 'cell' });
@@ -435,7 +443,13 @@ function buildGrid(m: InspectResultMessage): void {
     decoGrid.append(r);
     if (row === 'r') legends.r!.note = note;
   }
-  shapeKey = `${n}x${hh}x${ww}`;
+  shapeKey = gridKey(m);
+}
+
+/** The grid is rebuilt when the shape or the rows shown change. */
+function gridKey(m: InspectResultMessage): string {
+  const [n, hh, ww] = m.images.x.pixels.shape;
+  return `${n}x${hh}x${ww}/${rowsOf(m.images).join(',')}`;
 }
 
 function readBack(c: HTMLCanvasElement): number {
@@ -446,23 +460,23 @@ function readBack(c: HTMLCanvasElement): number {
 function showInspection(m: InspectResultMessage): void {
   if (shown && m.requestId < shown.requestId) return; // an older answer overtaken by a newer one
   const t0 = performance.now();
-  const [n, hh, ww] = m.images.x.pixels.shape;
-  if (`${n}x${hh}x${ww}` !== shapeKey || !canvases) buildGrid(m);
-  const readBackSums = {} as Record<ImageRow, number[]>;
+  const [n] = m.images.x.pixels.shape;
+  if (gridKey(m) !== shapeKey || !canvases) buildGrid(m);
+  const readBackSums = {} as RenderedMessage['checksums'];
   let mismatches = 0;
-  for (const row of IMAGE_ROWS) {
-    const p = m.images[row];
+  for (const row of rowsOf(m.images)) {
+    const p = m.images[row]!;
     const rasters = payloadRasters(p, pixelValues(p.pixels));
     readBackSums[row] = [];
     rasters.forEach((r, i) => {
-      const c = canvases![row][i]!;
+      const c = canvases![row]![i]!;
       const ctx = c.getContext('2d', { willReadFrequently: true })!;
       ctx.putImageData(new ImageData(r.rgba, r.width, r.height), 0, 0);
       const got = readBack(c);
       c.dataset.checksum = String(p.checksums[i]);
       c.dataset.drawn = String(got);
       if (got !== p.checksums[i] || rasterChecksum(r) !== p.checksums[i]) mismatches++;
-      readBackSums[row].push(got);
+      readBackSums[row]!.push(got);
       const s = m.samples[i]!;
       c.setAttribute('aria-label', `${ROW_LABELS[row]} of sample ${s.index} (${s.className})`);
     });
@@ -512,7 +526,7 @@ function checkpointName(p: string): string {
 
 function fillNumbers(m: InspectResultMessage): void {
   numbers.textContent = '';
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'sample'), h('th', { scope: 'col', title: 'mean squared error of G(x) against x (normalised input units)' }, 'reconstruction error'), h('th', { scope: 'col', title: "‖z' − z‖∞ in the latent" }, '‖δ‖∞ (latent)'), h('th', { scope: 'col' }, 'cos(f(x), f(x_adv))'), h('th', { scope: 'col', title: 'rank of x among the batch for x_adv: 1 = identity kept' }, 'rank'), h('th', { scope: 'col' }, 'max |x_adv − x|'));
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'sample'), h('th', { scope: 'col', title: 'mean squared error of G(x) against x (normalised input units)' }, 'reconstruction error'), h('th', { scope: 'col', title: "‖z' − z‖∞ in the latent" }, '‖δ‖∞ (latent)'), h('th', { scope: 'col' }, 'cos(f(x), f(x_adv))'), h('th', { scope: 'col', title: 'rank of x among the batch for x_adv: 1 = identity kept' }, 'rank'), h('th', { scope: 'col' }, 'max |x_adv − x|'), h('th', { scope: 'col', title: "this sample's NT-Xent term of the attack loss at x_adv (their mean is the attack loss)" }, 'loss term'));
   numbers.append(h('thead', {}, head));
   const body = h('tbody');
   for (const s of m.samples) {
@@ -526,6 +540,7 @@ function fillNumbers(m: InspectResultMessage): void {
         h('td', { class: 'cos' }, formatNumber(s.cosine, 4)),
         h('td', { class: 'rank' }, `${s.rank} ${s.identityKept ? '(kept)' : '(lost)'}`),
         h('td', { class: 'maxdx' }, formatNumber(s.maxPixelChange, 4)),
+        h('td', { class: 'loss' }, formatNumber(s.lossTerm, 4)),
       ),
     );
   }

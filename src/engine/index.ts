@@ -27,7 +27,7 @@ export { readMetrics } from './runs/metricsLog';
 export { listRuns } from './runs/list';
 export type { RunSummary } from './runs/list';
 export { inspectSamples } from './inspect/inspect';
-export type { InspectResult, SampleNumbers } from './inspect/inspect';
+export type { AugmentViewsOptions, InspectResult, SampleNumbers } from './inspect/inspect';
 export { renderInspectionSheet } from './inspect/inspectionSheet';
 export { encodePng, writePng } from './inspect/png';
 export { Rng } from './rng';

@@ -22,9 +22,10 @@ import {
   ErrorMessage,
   ErrorScope,
   HostMessage,
-  IMAGE_ROWS,
+  AnyRow,
+  InspectImagesPayload,
+  rowsOf,
   ImagePayload,
-  ImageRow,
   INSPECTOR_VIEW_TYPE,
   InspectResultMessage,
   InspectSettings,
@@ -309,7 +310,7 @@ export class InspectorPanel implements vscode.Disposable {
       const t0 = Date.now();
       let r: InspectResultWire;
       try {
-        r = await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, split: s.split, eps: s.eps, steps: s.steps, seed: s.seed, count: s.count, ...(s.indices?.length ? { indices: s.indices } : {}) });
+        r = await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, split: s.split, eps: s.eps, steps: s.steps, seed: s.seed, count: s.count, ...(s.indices?.length ? { indices: s.indices } : {}), ...(s.augment ? { augment: { seed: s.seed } } : {}) });
       } finally {
         sub.dispose();
       }
@@ -491,11 +492,11 @@ function thinPoints<T>(points: T[], max: number): T[] {
 }
 
 /** The five image rows with their colouring and each sample's checksum. */
-export function payloads(r: InspectResultWire): Record<ImageRow, ImagePayload> {
-  const kindOf: Record<ImageRow, ImagePayload['kind']> = { x: 'image', g: 'image', r: 'signed', xAdv: 'image', absDiff: 'heat' };
-  const out = {} as Record<ImageRow, ImagePayload>;
-  for (const row of IMAGE_ROWS) {
-    const pixels: PixelBuffer = r.images[row];
+export function payloads(r: InspectResultWire): InspectImagesPayload {
+  const kindOf: Record<AnyRow, ImagePayload['kind']> = { x: 'image', g: 'image', r: 'signed', xAdv: 'image', absDiff: 'heat', viewI: 'image', viewJ: 'image' };
+  const out = {} as InspectImagesPayload;
+  for (const row of rowsOf(r.images)) {
+    const pixels: PixelBuffer = r.images[row]!;
     const values = pixelValues(pixels);
     const kind = kindOf[row];
     const gain = kind === 'signed' ? residualGain(values) : 1;
@@ -512,8 +513,8 @@ function sheetOf(r: InspectResultWire, m: InspectResultMessage) {
   const [n, h, w, c] = r.images.x.shape;
   const per = h * w * c;
   const gain = m.images.r.gain;
-  const row = (key: ImageRow, scale = 1): SheetImage[] => {
-    const v = pixelValues(r.images[key]) as Float32Array;
+  const row = (key: AnyRow, scale = 1): SheetImage[] => {
+    const v = pixelValues(r.images[key]!) as Float32Array;
     return Array.from({ length: n }, (_, i) => {
       const data = v.slice(i * per, (i + 1) * per);
       if (scale !== 1) for (let k = 0; k < data.length; k++) data[k] = (data[k] as number) * scale;
@@ -526,6 +527,12 @@ function sheetOf(r: InspectResultWire, m: InspectResultMessage) {
     { label: 'R(x)', kind: 'signed', scale: formatGain(gain).replace('×', 'x'), images: row('r', gain) },
     { label: 'x_adv', kind: 'image', images: row('xAdv') },
     { label: '|x_adv-x|', kind: 'heat', images: row('absDiff') },
+    ...(r.images.viewI && r.images.viewJ
+      ? ([
+          { label: 'view i', kind: 'image', images: row('viewI') },
+          { label: 'view j', kind: 'image', images: row('viewJ') },
+        ] as SheetRow[])
+      : []),
   ];
   const kept = m.samples.filter((s) => s.identityKept).length;
   const footer = [
@@ -534,6 +541,7 @@ function sheetOf(r: InspectResultWire, m: InspectResultMessage) {
     `|dz|inf\t${m.samples.map((s) => formatNumber(s.latentLinf)).join('\t')}`,
     `cos\t${m.samples.map((s) => formatNumber(s.cosine)).join('\t')}`,
     `rank\t${m.samples.map((s) => String(s.rank)).join('\t')}`,
+    `loss\t${m.samples.map((s) => formatNumber(s.lossTerm)).join('\t')}`,
   ];
   return renderSheet(rows, {
     title: `${path.basename(m.runDir)} / ${path.basename(m.checkpoint)}`,

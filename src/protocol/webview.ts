@@ -51,6 +51,8 @@ export interface InspectSettings {
   count: number;
   /** Samples picked in the Dataset view; when absent, `count` indices drawn with `seed`. */
   indices?: number[];
+  /** Also show the two standard (SimCLR) augmentation views of each sample, drawn with `seed`. */
+  augment?: boolean;
 }
 
 /** One row of the decomposition: the pixels, how to colour them, and a checksum per sample. */
@@ -67,6 +69,16 @@ export interface ImagePayload {
 
 export const IMAGE_ROWS = ['x', 'g', 'r', 'xAdv', 'absDiff'] as const;
 export type ImageRow = (typeof IMAGE_ROWS)[number];
+/** The two augmentation views: present only when the settings ask for them. */
+export const VIEW_ROWS = ['viewI', 'viewJ'] as const;
+export type ViewRow = (typeof VIEW_ROWS)[number];
+export type AnyRow = ImageRow | ViewRow;
+export type InspectImagesPayload = Record<ImageRow, ImagePayload> & Partial<Record<ViewRow, ImagePayload>>;
+
+/** The rows an inspection carries, in display order. */
+export function rowsOf(images: Partial<Record<AnyRow, unknown>>): AnyRow[] {
+  return [...IMAGE_ROWS, ...VIEW_ROWS.filter((r) => images[r] !== undefined)];
+}
 
 export interface MetricStep {
   step: number;
@@ -125,7 +137,7 @@ export interface InspectResultMessage {
   lossBefore: number;
   lossAfter: number;
   samples: InspectSampleNumbers[];
-  images: Record<ImageRow, ImagePayload>;
+  images: InspectImagesPayload;
   /** Time the worker took, host-side (request sent → answer). */
   workerMs: number;
 }
@@ -244,7 +256,7 @@ export interface RenderedMessage {
   /** Decoding and drawing only. */
   drawMs: number;
   /** The checksums of what the canvases hold now, read back (row → per sample). */
-  checksums: Record<ImageRow, number[]>;
+  checksums: Record<ImageRow, number[]> & Partial<Record<ViewRow, number[]>>;
 }
 
 export type WebviewMessage =
@@ -328,6 +340,7 @@ const settings: Check = obj({
   seed: int(0, 2 ** 32 - 1),
   count: int(1, 256),
   'indices?': arrayOf(int(0), 256),
+  'augment?': bool,
 });
 const checkpointOption: Check = obj({ path: str, runDir: str, runId: str, file: str, phase: str, epoch: num, step: num, 'knnAccuracy?': num, kind: str });
 const imagePayload: Check = (v, p) =>
@@ -343,6 +356,7 @@ const sampleNumbers: Check = obj({
   rank: int(1),
   identityKept: bool,
   maxPixelChange: numOrNull,
+  lossTerm: numOrNull,
 });
 const scope = oneOf('inspect', 'dataset', 'training', 'export', 'checkpoints');
 const command = oneOf(...WEBVIEW_COMMANDS);
@@ -362,7 +376,7 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
       lossBefore: numOrNull,
       lossAfter: numOrNull,
       samples: arrayOf(sampleNumbers, 256),
-      images: obj(Object.fromEntries(IMAGE_ROWS.map((r) => [r, imagePayload]))),
+      images: obj(Object.fromEntries([...IMAGE_ROWS.map((r) => [r, imagePayload]), ...VIEW_ROWS.map((r) => [`${r}?`, imagePayload])])),
       workerMs: num,
     })(v, p) ?? sameShapes(v as InspectResultMessage, p),
   dataset: (v, p) =>
@@ -394,7 +408,8 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
 
 function sameShapes(m: InspectResultMessage, p: string): string | undefined {
   const shape = m.images.x.pixels.shape.join(',');
-  for (const r of IMAGE_ROWS) if (m.images[r].pixels.shape.join(',') !== shape) return `${p}.images.${r}: shape differs from x`;
+  if (m.images.viewI === undefined !== (m.images.viewJ === undefined)) return `${p}.images: both augmentation views or neither`;
+  for (const r of rowsOf(m.images)) if (m.images[r]!.pixels.shape.join(',') !== shape) return `${p}.images.${r}: shape differs from x`;
   if (m.images.x.pixels.shape[0] !== m.samples.length) return `${p}.samples: one per image`;
   return undefined;
 }
@@ -409,7 +424,7 @@ const WEBVIEW_SCHEMAS: Record<WebviewMessage['type'], Check> = {
   runCommand: obj({ command }),
   refreshCheckpoints: obj({}),
   log: obj({ level: oneOf('info', 'warn', 'error'), message: str }),
-  rendered: obj({ requestId: int(0), totalMs: num, drawMs: num, checksums: obj(Object.fromEntries(IMAGE_ROWS.map((r) => [r, arrayOf(int(0, 2 ** 32 - 1))]))) }),
+  rendered: obj({ requestId: int(0), totalMs: num, drawMs: num, checksums: obj(Object.fromEntries([...IMAGE_ROWS.map((r) => [r, arrayOf(int(0, 2 ** 32 - 1))]), ...VIEW_ROWS.map((r) => [`${r}?`, arrayOf(int(0, 2 ** 32 - 1))])])) }),
 };
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };

@@ -247,6 +247,8 @@ export interface InspectParams extends WithProgressToken {
   /** Defaults: the checkpoint config's idaa.eps / idaa.steps. */
   eps?: number;
   steps?: number;
+  /** Also return the two SimCLR views of each sample (the checkpoint config's augmentation), drawn with this seed. */
+  augment?: { seed: number };
 }
 
 export type InspectSampleNumbers = SampleNumbers;
@@ -259,8 +261,8 @@ export interface InspectResultWire {
   lossBefore: number;
   lossAfter: number;
   samples: InspectSampleNumbers[];
-  /** float32 NHWC in pixel units: x, G(x), R(x) (signed), x_adv, |x_adv − x|. */
-  images: { x: PixelBuffer; g: PixelBuffer; r: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer };
+  /** float32 NHWC in pixel units: x, G(x), R(x) (signed), x_adv, |x_adv − x|; with `augment`, the two SimCLR views. */
+  images: { x: PixelBuffer; g: PixelBuffer; r: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer; viewI?: PixelBuffer; viewJ?: PixelBuffer };
 }
 
 /** Decompose and attack samples at a checkpoint, in inference mode (cancellable). */

@@ -33,7 +33,7 @@ import {
   selectBackend,
   trainJob,
 } from '../engine';
-import type { BackendPreference as EngineBackendPreference, Dataset, RunConfig, RunConfigInput, RunStateName, ControllerEvents, ManifestEntry, TrainJobResult } from '../engine';
+import type { AugmentViewsOptions, BackendPreference as EngineBackendPreference, Dataset, RunConfig, Trainer, RunConfigInput, RunStateName, ControllerEvents, ManifestEntry, TrainJobResult } from '../engine';
 import {
   CheckpointInfo,
   DatasetSamplesRequest,
@@ -474,6 +474,7 @@ connection.onRequest(
         imageSize: config.data.imageSize,
         mean: trainer.mean,
         std: trainer.std,
+        ...(params.augment ? { augmentViews: { seed: params.augment.seed, options: augmentViewOptions(trainer.augmentOptions()) } } : {}),
       });
       report('done', 100);
       const shape = r.images.shape;
@@ -491,6 +492,7 @@ connection.onRequest(
           r: encodePixels(shape, r.images.r),
           xAdv: encodePixels(shape, r.images.xAdv),
           absDiff: encodePixels(shape, r.images.absDiff),
+          ...(r.images.viewI && r.images.viewJ ? { viewI: encodePixels(shape, r.images.viewI), viewJ: encodePixels(shape, r.images.viewJ) } : {}),
         },
       };
     } finally {
@@ -498,6 +500,12 @@ connection.onRequest(
     }
   }),
 );
+
+/** The run's augmentation without its size and normalisation (the inspector shows the views in pixels). */
+function augmentViewOptions(o: ReturnType<Trainer['augmentOptions']>): AugmentViewsOptions['options'] {
+  const { size: _size, mean: _mean, std: _std, ...rest } = o;
+  return rest;
+}
 
 type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig };
 let inspected: { key: string; opened: Promise<Opened> } | undefined;

@@ -9,6 +9,7 @@ import {
   base64ToBytes,
   fnv1a,
   IMAGE_ROWS,
+  rowsOf,
   isInspectSettings,
   parseHostMessage,
   parseWebviewMessage,
@@ -49,7 +50,7 @@ function inspectMessage(): InspectResultMessage {
   const n = 2 * 3 * 4 * 3;
   const v = Float32Array.from({ length: n }, (_, i) => (i % 11) / 10);
   const images = Object.fromEntries(IMAGE_ROWS.map((r) => [r, payload(v, shape, r === 'r' ? 'signed' : r === 'absDiff' ? 'heat' : 'image', 2, 1)])) as InspectResultMessage['images'];
-  const sample = (index: number) => ({ index, label: 1, className: 'trouser', reconError: 0.01, latentLinf: 0.5, cosine: 0.9, rank: 1, identityKept: true, maxPixelChange: 0.2 });
+  const sample = (index: number) => ({ index, label: 1, className: 'trouser', reconError: 0.01, latentLinf: 0.5, cosine: 0.9, rank: 1, identityKept: true, maxPixelChange: 0.2, lossTerm: 1.5 });
   return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], images, workerMs: 12 };
 }
 
@@ -71,6 +72,28 @@ test('valid messages pass, both ways', () => {
     const r = parseWebviewMessage(m);
     assert.equal(r.ok, true, `${m.type}: ${r.ok ? '' : r.error}`);
   }
+});
+
+test('the augmentation views travel as two optional rows, validated like the others', () => {
+  const m = inspectMessage();
+  const view = m.images.x;
+  const withViews = { ...m, images: { ...m.images, viewI: view, viewJ: view } };
+  const ok = parseHostMessage(withViews);
+  assert.equal(ok.ok, true, ok.ok ? '' : ok.error);
+  assert.deepEqual(rowsOf(withViews.images), [...IMAGE_ROWS, 'viewI', 'viewJ']);
+  assert.deepEqual(rowsOf(m.images), [...IMAGE_ROWS]);
+  const one = parseHostMessage({ ...m, images: { ...m.images, viewI: view } });
+  assert.equal(one.ok, false);
+  if (!one.ok) assert.match(one.error, /both augmentation views or neither/);
+  const wrongShape = parseHostMessage({ ...m, images: { ...m.images, viewI: view, viewJ: payload(new Float32Array(3 * 4 * 3), [1, 3, 4, 3], 'image') } });
+  assert.equal(wrongShape.ok, false);
+  if (!wrongShape.ok) assert.match(wrongShape.error, /images\.viewJ/);
+  const noTerm = { ...m, samples: m.samples.map(({ lossTerm: _t, ...rest }) => rest) };
+  const r = parseHostMessage(noTerm);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error, /lossTerm: missing/);
+  assert.equal(parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: true } }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: 'yes' } }).ok, false);
 });
 
 test('bad messages are rejected with a reason naming the field', () => {

@@ -5,9 +5,10 @@ import { decompose, disposeDecomposition } from '../idaa/decompose';
 import { Cvae } from '../models/cvae';
 import { ForwardMode, INFER } from '../models/layers';
 import { ResNetEncoder } from '../models/resnet';
-import { l2Normalize, ntXent } from '../ssl/ntxent';
+import { l2Normalize, ntXent, ntXentTerms } from '../ssl/ntxent';
+import { Rng } from '../rng';
 import { gatherBatch } from '../train/batches';
-import { testTransform } from '../augment/simclr';
+import { AugmentOptions, simclrAugment, testTransform } from '../augment/simclr';
 
 export interface InspectOptions {
   indices: number[];
@@ -18,6 +19,14 @@ export interface InspectOptions {
   imageSize: number;
   mean: number[];
   std: number[];
+  /** Also make the two standard-augmentation views of each sample, drawn from `Rng(seed)`. */
+  augmentViews?: AugmentViewsOptions;
+}
+
+/** The SimCLR pipeline's settings for the inspector's views (size and normalisation are the inspector's). */
+export interface AugmentViewsOptions {
+  seed: number;
+  options?: Omit<AugmentOptions, 'size' | 'mean' | 'std'>;
 }
 
 export interface SampleNumbers {
@@ -35,6 +44,8 @@ export interface SampleNumbers {
   identityKept: boolean;
   /** Max |x_adv − x| in pixel units (after de-normalising). */
   maxPixelChange: number;
+  /** This sample's NT-Xent term of the attack loss at x_adv (their mean is `lossAfter`). */
+  lossTerm: number;
 }
 
 /** Images in pixel units ([0, 1] for x, G(x), x_adv; signed for R(x)), NHWC. */
@@ -45,6 +56,9 @@ export interface InspectImages {
   r: Float32Array;
   xAdv: Float32Array;
   absDiff: Float32Array;
+  /** With `augmentViews`: the two SimCLR views of the raw images, in [0, 1]. */
+  viewI?: Float32Array;
+  viewJ?: Float32Array;
 }
 
 export interface InspectResult {
@@ -65,12 +79,16 @@ export interface InspectResult {
 export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, opts: InspectOptions): InspectResult {
   const split = opts.split === 'train' ? ds.train : ds.test;
   const aux: ForwardMode = { training: false, bn: 'aux' };
-  const x = tf.tidy(() => testTransform(gatherBatch(ds, split, opts.indices, 3), { size: opts.imageSize, mean: opts.mean, std: opts.std }));
+  const raw = gatherBatch(ds, split, opts.indices, 3);
+  const x = tf.tidy(() => testTransform(raw, { size: opts.imageSize, mean: opts.mean, std: opts.std }));
+  const views = opts.augmentViews ? augmentedViews(raw, opts.imageSize, opts.augmentViews) : undefined;
+  raw.dispose();
   const dec = decompose(vae, x);
   const anchor = tf.tidy(() => encoder.forward(x, aux).z);
   const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(anchor, encoder.forward(xa, aux).z, opts.temperature);
   const att = latentAttack(vae, dec, lossOf, { eps: opts.eps, steps: opts.steps });
   const lossAfter = tf.tidy(() => lossOf(att.xAdv).dataSync()[0]);
+  const terms = tf.tidy(() => ntXentTerms(anchor, encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync());
 
   const out = tf.tidy(() => {
     const mean = tf.tensor1d(opts.mean);
@@ -103,7 +121,7 @@ export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, o
     let maxChange = 0;
     for (let k = i * per; k < (i + 1) * per; k++) maxChange = Math.max(maxChange, absDiff[k]);
     const label = split.labels[index];
-    return { index, label, className: ds.classNames[label] ?? String(label), reconError: recon[i], latentLinf: linf[i], cosine: own, rank, identityKept: rank === 1, maxPixelChange: maxChange };
+    return { index, label, className: ds.classNames[label] ?? String(label), reconError: recon[i], latentLinf: linf[i], cosine: own, rank, identityKept: rank === 1, maxPixelChange: maxChange, lossTerm: terms[i] };
   });
   const [b, h, w, c] = x.shape;
   const images: InspectImages = {
@@ -113,8 +131,21 @@ export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, o
     r: out.r.dataSync() as Float32Array,
     xAdv: out.xAdv.dataSync() as Float32Array,
     absDiff,
+    ...(views ? { viewI: views[0], viewJ: views[1] } : {}),
   };
   tf.dispose([x, anchor, att.xAdv, att.zAdv, ...Object.values(out)]);
   disposeDecomposition(dec);
   return { samples, images, lossBefore: att.lossBefore, lossAfter, eps: opts.eps, steps: opts.steps };
+}
+
+/** Two SimCLR views of raw [0, 1] images, left in pixel units (mean 0, std 1); the same seed gives the same views. */
+function augmentedViews(raw: tf.Tensor4D, size: number, v: AugmentViewsOptions): [Float32Array, Float32Array] {
+  const rng = new Rng(v.seed);
+  const opts: AugmentOptions = { ...v.options, size, mean: [0], std: [1] };
+  return [0, 1].map(() => {
+    const t = simclrAugment(raw, rng, opts);
+    const data = t.dataSync() as Float32Array;
+    t.dispose();
+    return data;
+  }) as [Float32Array, Float32Array];
 }

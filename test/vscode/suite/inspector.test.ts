@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IdaaApi } from '../../../src/extension/extension';
 import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
-import type { ImageRow, RenderedMessage, WebviewMessage } from '../../../src/protocol/webview';
+import type { ImageRow, RenderedMessage, ViewRow, WebviewMessage } from '../../../src/protocol/webview';
 import type { SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
@@ -117,12 +117,12 @@ suite('IDAA inspector panel', function () {
   async function checkCanvases(): Promise<void> {
     const sent = panel.lastInspect!;
     const got = await inFrame(readCanvases);
-    assert.equal(got.length, ROWS.length * sent.samples.length, 'one canvas per row and sample');
+    assert.equal(got.length, Object.keys(sent.images).length * sent.samples.length, 'one canvas per row and sample');
     const [, h, w] = sent.images.x.pixels.shape;
     for (const c of got) {
       assert.equal(c.w, w);
       assert.equal(c.h, h);
-      assert.equal(c.sum, sent.images[c.row as ImageRow].checksums[c.sample], `${c.row}[${c.sample}] on the canvas matches the checksum sent`);
+      assert.equal(c.sum, sent.images[c.row as ImageRow | ViewRow]!.checksums[c.sample], `${c.row}[${c.sample}] on the canvas matches the checksum sent`);
       assert.equal(c.expected, c.sum);
     }
   }
@@ -222,6 +222,35 @@ suite('IDAA inspector panel', function () {
     assert.equal(shownNumbers.length, 16);
     console.log(`      (ε → views updated, 16 samples of the tiny test model: median ${median(latencies).toFixed(0)} ms, worker ${median(workerMs)} ms; all ${latencies.map((x) => x.toFixed(0)).join(', ')} ms)`);
     await screenshot('inspector-eps-4');
+  });
+
+  test('the augmentation toggle adds the two standard views (fixed by the seed); each sample shows its loss term', async function () {
+    if (!DRIVER) return this.skip();
+    const before = panel.lastInspect!;
+    assert.equal(before.images.viewI, undefined, 'no views while the toggle is off');
+    const toggle = async (id: number, what: string) => {
+      const done = rendered(id, what);
+      await inFrame(() => (document.getElementById('augment') as any).click());
+      await done;
+      return panel.lastInspect!;
+    };
+    const on = await toggle(before.requestId, 'the decomposition with augmentation views');
+    assert.ok(on.images.viewI && on.images.viewJ, 'both views sent');
+    assert.notDeepEqual(on.images.viewI.checksums, on.images.x.checksums, 'view i is not x');
+    assert.notDeepEqual(on.images.viewI.checksums, on.images.viewJ.checksums, 'the two views differ');
+    assert.deepEqual(on.images.x.checksums, before.images.x.checksums, 'x unchanged');
+    await checkCanvases();
+    const rows = await inFrame(() => Array.from(document.querySelectorAll('#decomposition .deco-row[data-row]')).map((r: any) => r.dataset.row));
+    assert.deepEqual(rows.slice(-2), ['viewI', 'viewJ']);
+    const terms = on.samples.map((s) => s.lossTerm ?? NaN);
+    const mean = terms.reduce((a, t) => a + t, 0) / terms.length;
+    assert.ok(Math.abs(mean - (on.lossAfter ?? NaN)) < 1e-4, `mean loss term ${mean} is the attack loss ${on.lossAfter}`);
+    const shown = await inFrame(() => Array.from(document.querySelectorAll('#numbers td.loss')).map((td: any) => td.textContent));
+    assert.equal(shown.length, on.samples.length, 'a loss term per sample on screen');
+    await screenshot('inspector-augment-views');
+    const off = await toggle(on.requestId, 'the decomposition without the views');
+    assert.equal(off.images.viewI, undefined);
+    await checkCanvases();
   });
 
   test('another checkpoint from the picker (any run), then the Dataset view: filter, jump, select, inspect the selection', async function () {
