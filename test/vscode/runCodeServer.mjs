@@ -61,9 +61,15 @@ function ensureInstalled() {
   }
 }
 
+/** The environment without what an outer `npm run` adds: its npm_* settings and NODE point the
+ * nested install's lifecycle scripts back at the Node that ran npm test (code-server needs 24). */
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
+}
+
 function node24Env(extra = {}) {
   return {
-    ...process.env,
+    ...cleanEnv(),
     PATH: `${join(NODE24, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: NODE24,
     XDG_CONFIG_HOME: join(CACHE, 'xdg', 'config'),
