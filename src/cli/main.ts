@@ -134,7 +134,6 @@ function configFromFlags(v: Values): RunConfig {
     over[k] = { ...(over[k] as object), ...(patch as object) } as RunConfigInput[K];
   };
   if (v.preset) over.preset = v.preset as RunConfig['preset'];
-  if (v.preset && !v.config) Object.assign(over, { preset: v.preset });
   if (v.seed !== undefined) over.seed = num(v.seed, 'seed', true);
   if (v.backend) over.backend = v.backend as RunConfig['backend'];
   if (v.dataset) set('data', { dataset: v.dataset as RunConfig['data']['dataset'] });
@@ -147,8 +146,6 @@ function configFromFlags(v: Values): RunConfig {
   if (v['vae-epochs'] !== undefined) set('vae', { epochs: num(v['vae-epochs'], 'vae-epochs', true) });
   if (v.vae) set('vae', { checkpoint: resolve(v.vae) });
   if (v.epochs !== undefined) set('ssl', { epochs: num(v.epochs, 'epochs', true) });
-  // A config file was already resolved against its own preset; a --preset flag re-bases it.
-  if (v.config && v.preset) over.preset = v.preset as RunConfig['preset'];
   return resolveConfig(over, v.config);
 }
 
@@ -421,4 +418,3 @@ if (require.main === module || process.argv[1]?.endsWith('cli.js')) {
   });
 }
 
-export const _forTests = { configFromFlags, existsSync };
