@@ -14,7 +14,7 @@ export { IdaaError, DatasetError, ConfigError, CheckpointError } from './errors'
 export { Trainer } from './train/trainer';
 export { Run, learningRate } from './train/run';
 export type { Position, StepRecord, EpochRecord, CheckpointMeta, RunEvents } from './train/run';
-export { openDataset, trainJob, resumeJob, openCheckpoint, inspectJob, evalJob } from './jobs';
+export { openDataset, trainJob, resumeJob, openCheckpoint, inspectJob, inspectTrainer, evalJob } from './jobs';
 export type { EvalResult, InspectJobOptions, TrainJobOptions, TrainJobResult, ResumeJobOptions } from './jobs';
 export { RunController } from './runs/controller';
 export type { ControllerEvents } from './runs/controller';

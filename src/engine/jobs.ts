@@ -121,19 +121,27 @@ export async function openCheckpoint(file: string, log?: (line: string) => void,
   return { run, trainer, meta };
 }
 
-export interface InspectJobOptions {
-  indices: number[];
-  split?: 'train' | 'test';
-  eps?: number;
-  steps?: number;
+export interface InspectJobOptions extends InspectTrainerOptions {
   outDir: string;
   name?: string;
 }
 
-/** Decomposes and attacks samples at a checkpoint; writes `<name>.png` (the sheet) and `<name>.json` (the numbers). */
-export function inspectJob(trainer: Trainer, opts: InspectJobOptions): { result: InspectResult; png: string; json: string } {
+export interface InspectTrainerOptions {
+  indices: number[];
+  split?: 'train' | 'test';
+  /** Default: the run config's idaa.eps / idaa.steps. */
+  eps?: number;
+  steps?: number;
+  /** Also return two standard-augmentation views per sample, drawn with this seed. */
+  augmentSeed?: number;
+}
+
+/** Decomposes and attacks samples with a trainer's models and its run's settings (the CLI, the worker). */
+export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions): InspectResult {
   const c = trainer.config;
-  const result = inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, {
+  // The views use the run's augmentations; the inspector resizes and normalises itself.
+  const { size: _size, mean: _mean, std: _std, ...augment } = trainer.augmentOptions();
+  return inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, {
     indices: opts.indices,
     split: opts.split ?? 'test',
     eps: opts.eps ?? c.idaa.eps,
@@ -142,7 +150,13 @@ export function inspectJob(trainer: Trainer, opts: InspectJobOptions): { result:
     imageSize: c.data.imageSize,
     mean: trainer.mean,
     std: trainer.std,
+    ...(opts.augmentSeed !== undefined ? { augmentViews: { seed: opts.augmentSeed, options: augment } } : {}),
   });
+}
+
+/** Decomposes and attacks samples at a checkpoint; writes `<name>.png` (the sheet) and `<name>.json` (the numbers). */
+export function inspectJob(trainer: Trainer, opts: InspectJobOptions): { result: InspectResult; png: string; json: string } {
+  const result = inspectTrainer(trainer, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const name = opts.name ?? 'inspection';
   const png = join(opts.outDir, `${name}.png`);

@@ -18,7 +18,7 @@ import {
   ConfigError,
   DatasetError,
   IdaaError,
-  inspectSamples,
+  inspectTrainer,
   listRuns,
   loadConfigFile,
   openCheckpoint,
@@ -33,7 +33,7 @@ import {
   selectBackend,
   trainJob,
 } from '../engine';
-import type { AugmentViewsOptions, BackendPreference as EngineBackendPreference, Dataset, RunConfig, Trainer, RunConfigInput, RunStateName, ControllerEvents, ManifestEntry, TrainJobResult } from '../engine';
+import type { BackendPreference as EngineBackendPreference, Dataset, RunConfig, RunConfigInput, RunStateName, ControllerEvents, ManifestEntry, TrainJobResult } from '../engine';
 import {
   CheckpointInfo,
   DatasetSamplesRequest,
@@ -456,7 +456,6 @@ connection.onRequest(
     // opened, so only the first request pays for reading it and restoring the models.
     const opened = await openInspected(params.checkpoint, report);
     if (token.isCancellationRequested) return cancelled();
-    const config = opened.config;
     const { trainer } = opened;
     const ds = trainer.dataset;
     try {
@@ -465,17 +464,7 @@ connection.onRequest(
       const n = (split === 'train' ? ds.train : ds.test).count;
       const indices = params.indices ?? drawIndices(n, params.count ?? 8, params.seed ?? 0);
       report('decomposing and attacking', 70);
-      const r = inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, {
-        indices,
-        split,
-        eps: params.eps ?? config.idaa.eps,
-        steps: params.steps ?? config.idaa.steps,
-        temperature: config.ssl.temperature,
-        imageSize: config.data.imageSize,
-        mean: trainer.mean,
-        std: trainer.std,
-        ...(params.augment ? { augmentViews: { seed: params.augment.seed, options: augmentViewOptions(trainer.augmentOptions()) } } : {}),
-      });
+      const r = inspectTrainer(trainer, { indices, split, eps: params.eps, steps: params.steps, augmentSeed: params.augment?.seed });
       report('done', 100);
       const shape = r.images.shape;
       return {
@@ -502,11 +491,6 @@ connection.onRequest(
 );
 
 /** The run's augmentation without its size and normalisation (the inspector shows the views in pixels). */
-function augmentViewOptions(o: ReturnType<Trainer['augmentOptions']>): AugmentViewsOptions['options'] {
-  const { size: _size, mean: _mean, std: _std, ...rest } = o;
-  return rest;
-}
-
 type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig };
 let inspected: { key: string; opened: Promise<Opened> } | undefined;
 
