@@ -27,6 +27,8 @@ import {
   isInspectSettings,
   parseHostMessage,
   pixelValues,
+  PROBE_ROWS,
+  ProbesMessage,
   Split,
   TrainingMessage,
   ViewName,
@@ -180,11 +182,20 @@ panels.dataset.append(
 // Training view
 const trStatus = h('div', { class: 'view-state', role: 'status' });
 const charts = h('div', { id: 'charts', class: 'charts' });
-panels.training.append(
-  trStatus,
-  charts,
-  h('p', { class: 'dim note' }, 'History slider: scrubbing through how the adversarial positives evolved needs the probe batch stored during training; runs do not record it yet.'),
+// History: the probe batch decomposed and attacked during training (config inspect.probeEvery).
+const probeSlider = h('input', { id: 'probe-slider', type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'Training step of the probe shown' }) as HTMLInputElement;
+const probeLabel = h('span', { id: 'probe-step', class: 'dim', 'aria-live': 'polite' });
+const probeNote = h('p', { id: 'probe-note', class: 'dim note' });
+const probeGrid = h('div', { id: 'probe-grid', class: 'deco', role: 'table', 'aria-label': 'The probe batch at the chosen training step' });
+const probeSection = h(
+  'section',
+  { id: 'probe-history', class: 'probe-history' },
+  h('h3', {}, 'History: the adversarial positives during training'),
+  h('div', { class: 'toolbar' }, field('Step', 'probe-slider', probeSlider), probeLabel),
+  probeNote,
+  h('div', { class: 'deco-scroll' }, probeGrid),
 );
+panels.training.append(trStatus, charts, probeSection);
 
 // ---------------------------------------------------------------------------------------------
 // Status and errors
@@ -806,10 +817,98 @@ function loadTraining(): void {
     setState(trStatus, 'empty', 'Pick a checkpoint: the Training view shows the curves of its run.');
     return;
   }
-  if (trainingFor === r.runDir && training) return drawCharts();
+  if (trainingFor === r.runDir && training) {
+    send({ type: 'probeRequest', runDir: r.runDir }); // a live run may have stored more
+    return drawCharts();
+  }
   trainingFor = r.runDir;
   setState(trStatus, 'loading', 'Reading the metrics log…');
   send({ type: 'trainingRequest', runDir: r.runDir });
+  probes = undefined;
+  probeShown = undefined;
+  probeGrid.textContent = '';
+  probeNote.textContent = 'Reading the probes…';
+  send({ type: 'probeRequest', runDir: r.runDir });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probe history slider
+
+let probes: { runDir: string; steps: number[] } | undefined;
+let probeShown: NonNullable<ProbesMessage['probe']> | undefined;
+let probeCanvases: Record<string, HTMLCanvasElement[]> = {};
+let probeKey = '';
+
+function probeWanted(): number | undefined {
+  return probes?.steps[Number(probeSlider.value)];
+}
+
+probeSlider.addEventListener('input', () => {
+  const step = probeWanted();
+  if (!probes || step === undefined) return;
+  probeLabel.textContent = `step ${step} (${Number(probeSlider.value) + 1} of ${probes.steps.length})`;
+  send({ type: 'probeRequest', runDir: probes.runDir, step });
+});
+
+function onProbes(m: ProbesMessage): void {
+  if (m.runDir !== trainingFor) return;
+  const had = probes?.steps.length ?? 0;
+  const atEnd = !probes || Number(probeSlider.value) >= had - 1;
+  probes = { runDir: m.runDir, steps: m.steps };
+  probeSlider.max = String(Math.max(0, m.steps.length - 1));
+  probeSlider.disabled = m.steps.length < 2;
+  if (m.steps.length === 0) {
+    probeNote.textContent = 'This run has stored no probes: set inspect.probeEvery in its config to record the probe batch during training.';
+    probeLabel.textContent = '';
+    return;
+  }
+  if (!m.probe) {
+    // The list: show the newest probe (or keep the one chosen).
+    if (atEnd) probeSlider.value = String(m.steps.length - 1);
+    const step = probeWanted()!;
+    probeLabel.textContent = `step ${step} (${Number(probeSlider.value) + 1} of ${m.steps.length})`;
+    send({ type: 'probeRequest', runDir: m.runDir, step });
+    return;
+  }
+  if (m.probe.step !== probeWanted()) return; // overtaken by a newer slider position
+  drawProbe(m.probe);
+}
+
+function drawProbe(p: NonNullable<ProbesMessage['probe']>): void {
+  const [n, hh, ww] = p.images.x.pixels.shape;
+  const key = `${n}x${hh}x${ww}`;
+  if (key !== probeKey) {
+    probeGrid.textContent = '';
+    probeGrid.style.setProperty('--columns', String(n));
+    probeCanvases = {};
+    const z = ui.zoom || defaultZoom(hh, ww);
+    for (const row of PROBE_ROWS) {
+      const r = h('div', { class: 'deco-row', role: 'row', 'data-row': row }, h('div', { class: 'row-label', role: 'rowheader', title: ROW_HELP[row] }, ROW_LABELS[row]));
+      const cs: HTMLCanvasElement[] = (probeCanvases[row] = []);
+      for (let i = 0; i < n; i++) {
+        const c = h('canvas', { width: ww, height: hh, class: 'px probe', 'data-row': row, 'data-sample': i, role: 'img' }) as HTMLCanvasElement;
+        c.style.width = `${ww * z}px`;
+        c.style.height = `${hh * z}px`;
+        cs.push(c);
+        r.append(h('div', { class: 'cell', role: 'cell' }, c));
+      }
+      probeGrid.append(r);
+    }
+    probeKey = key;
+  }
+  for (const row of PROBE_ROWS) {
+    const payload = p.images[row];
+    payloadRasters(payload, pixelValues(payload.pixels)).forEach((r, i) => {
+      const c = probeCanvases[row]![i]!;
+      c.getContext('2d', { willReadFrequently: true })!.putImageData(new ImageData(r.rgba, r.width, r.height), 0, 0);
+      c.dataset.checksum = String(payload.checksums[i]);
+      const s = p.samples[i]!;
+      c.setAttribute('aria-label', `${ROW_LABELS[row]} of sample ${s.index} (${s.className}) at step ${p.step}`);
+    });
+  }
+  const kept = p.samples.filter((s) => s.identityKept).length;
+  probeNote.textContent = `Step ${p.step} (SSL epoch ${p.epoch + 1}): ε = ${p.eps}, ${p.steps} step(s); attack loss ${formatNumber(p.lossBefore)} → ${formatNumber(p.lossAfter)}; identity kept ${kept}/${p.samples.length}; largest |x_adv − x| ${formatNumber(p.images.absDiff.max)}.`;
+  probeShown = p;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -1003,6 +1102,9 @@ function handle(m: HostMessage): void {
       training = m;
       if (ui.view === 'training') drawCharts();
       return;
+    case 'probes':
+      onProbes(m);
+      return;
     case 'exported':
       status.textContent = m.what === 'png' ? `Saved ${m.detail}` : 'Copied the settings as a run-config fragment.';
       return;
@@ -1024,6 +1126,10 @@ function handle(m: HostMessage): void {
     datasetTotal: filtered.length,
     selected: ui.selected.slice(),
     charts: charts.querySelectorAll('canvas').length,
+    probeSteps: probes?.steps.slice() ?? [],
+    probeIndex: Number(probeSlider.value),
+    probeStep: probeShown?.step ?? null,
+    probeChecksums: Object.fromEntries(Object.entries(probeCanvases).map(([row, cs]) => [row, cs.map((c) => Number(c.dataset.checksum))])),
     options: checkpoints.length + live.length,
   }),
 };

@@ -25,6 +25,8 @@ export { readRunStatus } from './runs/state';
 export type { RunStatus, RunStateName } from './runs/state';
 export { readMetrics } from './runs/metricsLog';
 export { listRuns } from './runs/list';
+export { listProbes, readProbe, decodeProbeImages, probeIndices, probeFileName } from './runs/probe';
+export type { ProbeFile, ProbeImages } from './runs/probe';
 export type { RunSummary } from './runs/list';
 export { inspectSamples } from './inspect/inspect';
 export type { AugmentViewsOptions, InspectResult, SampleNumbers } from './inspect/inspect';

@@ -8,7 +8,8 @@ import { Dataset } from './data/types';
 import { CheckpointError, IdaaError } from './errors';
 import { trainLinearProbe } from './eval/linearProbe';
 import { knnAccuracy } from './eval/knn';
-import { inspectSamples, InspectResult } from './inspect/inspect';
+import { InspectResult } from './inspect/inspect';
+import { inspectTrainer, InspectTrainerOptions } from './inspect/trainerInspect';
 import { renderInspectionSheet } from './inspect/inspectionSheet';
 import { writePng } from './inspect/png';
 import { ControllerEvents, RunController } from './runs/controller';
@@ -18,6 +19,9 @@ import { rollBackMetrics } from './runs/metricsLog';
 import { readRunStatus, RunStateName } from './runs/state';
 import { CheckpointMeta, Position, prepareRunDir, Run } from './train/run';
 import { Trainer } from './train/trainer';
+
+export { inspectTrainer };
+export type { InspectTrainerOptions };
 
 /** Loads the dataset a config names (built-in or from disk). */
 export async function openDataset(config: RunConfig, log?: (line: string) => void): Promise<Dataset> {
@@ -124,34 +128,6 @@ export async function openCheckpoint(file: string, log?: (line: string) => void,
 export interface InspectJobOptions extends InspectTrainerOptions {
   outDir: string;
   name?: string;
-}
-
-export interface InspectTrainerOptions {
-  indices: number[];
-  split?: 'train' | 'test';
-  /** Default: the run config's idaa.eps / idaa.steps. */
-  eps?: number;
-  steps?: number;
-  /** Also return two standard-augmentation views per sample, drawn with this seed. */
-  augmentSeed?: number;
-}
-
-/** Decomposes and attacks samples with a trainer's models and its run's settings (the CLI, the worker). */
-export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions): InspectResult {
-  const c = trainer.config;
-  // The views use the run's augmentations; the inspector resizes and normalises itself.
-  const { size: _size, mean: _mean, std: _std, ...augment } = trainer.augmentOptions();
-  return inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, {
-    indices: opts.indices,
-    split: opts.split ?? 'test',
-    eps: opts.eps ?? c.idaa.eps,
-    steps: opts.steps ?? c.idaa.steps,
-    temperature: c.ssl.temperature,
-    imageSize: c.data.imageSize,
-    mean: trainer.mean,
-    std: trainer.std,
-    ...(opts.augmentSeed !== undefined ? { augmentViews: { seed: opts.augmentSeed, options: augment } } : {}),
-  });
 }
 
 /** Decomposes and attacks samples at a checkpoint; writes `<name>.png` (the sheet) and `<name>.json` (the numbers). */

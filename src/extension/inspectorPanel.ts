@@ -34,11 +34,14 @@ import {
   MetricStep,
   parseWebviewMessage,
   pixelValues,
+  PROBE_ROWS,
+  ProbeRequestMessage,
+  ProbesMessage,
   RenderedMessage,
   settingsFragment,
   WebviewMessage,
 } from '../protocol/webview';
-import { DatasetSamplesRequest, InspectRequest, InspectResultWire, LongWorkProgressType, PixelBuffer, WorkerErrorData } from '../protocol/worker';
+import { DatasetSamplesRequest, InspectRequest, InspectResultWire, LongWorkProgressType, PixelBuffer, ProbeHistoryRequest, WorkerErrorData } from '../protocol/worker';
 import { formatGain, formatNumber, heatMax, payloadRasters, rasterChecksum, residualGain } from '../../webview/render';
 import type { RunManager } from './runManager';
 import { runsRoot } from './settings';
@@ -183,6 +186,9 @@ export class InspectorPanel implements vscode.Disposable {
       case 'trainingRequest':
         this.trainingRun = m.runDir;
         this.sendTraining(m.runDir);
+        return;
+      case 'probeRequest':
+        void this.probes(m);
         return;
       case 'exportPng':
         void this.exportPng();
@@ -363,6 +369,27 @@ export class InspectorPanel implements vscode.Disposable {
     }
   }
 
+  /** The probe history of a run (config `inspect.probeEvery`): its steps, and one probe's images and numbers. */
+  private async probes(m: ProbeRequestMessage): Promise<void> {
+    try {
+      const client = await this.deps.worker.get();
+      const r = await client.sendRequest(ProbeHistoryRequest.type, { runDir: m.runDir, ...(m.step !== undefined ? { step: m.step } : {}) });
+      const msg: ProbesMessage = { type: 'probes', runDir: m.runDir, steps: r.steps };
+      if (r.probe) {
+        const { images, ...numbers } = r.probe;
+        const kinds: Record<(typeof PROBE_ROWS)[number], ImagePayload['kind']> = { x: 'image', xAdv: 'image', absDiff: 'heat' };
+        msg.probe = { ...numbers, images: Object.fromEntries(PROBE_ROWS.map((row) => [row, imagePayload(images[row], kinds[row])])) as NonNullable<ProbesMessage['probe']>['images'] };
+      }
+      this.lastProbes = msg;
+      this.post(msg);
+    } catch (e) {
+      this.error('training', e);
+    }
+  }
+
+  /** The last probe message posted (for tests). */
+  lastProbes: ProbesMessage | undefined;
+
   private sendTraining(runDir: string): void {
     try {
       const steps: MetricStep[] = [];
@@ -495,17 +522,18 @@ function thinPoints<T>(points: T[], max: number): T[] {
 export function payloads(r: InspectResultWire): InspectImagesPayload {
   const kindOf: Record<AnyRow, ImagePayload['kind']> = { x: 'image', g: 'image', r: 'signed', xAdv: 'image', absDiff: 'heat', viewI: 'image', viewJ: 'image' };
   const out = {} as InspectImagesPayload;
-  for (const row of rowsOf(r.images)) {
-    const pixels: PixelBuffer = r.images[row]!;
-    const values = pixelValues(pixels);
-    const kind = kindOf[row];
-    const gain = kind === 'signed' ? residualGain(values) : 1;
-    const max = kind === 'heat' ? heatMax(values) : 1;
-    const p: ImagePayload = { pixels, kind, gain, max, checksums: [] };
-    p.checksums = payloadRasters(p, values).map(rasterChecksum);
-    out[row] = p;
-  }
+  for (const row of rowsOf(r.images)) out[row] = imagePayload(r.images[row]!, kindOf[row]);
   return out;
+}
+
+/** One image row: its colouring (gain, heat maximum) and each sample's checksum. */
+function imagePayload(pixels: PixelBuffer, kind: ImagePayload['kind']): ImagePayload {
+  const values = pixelValues(pixels);
+  const gain = kind === 'signed' ? residualGain(values) : 1;
+  const max = kind === 'heat' ? heatMax(values) : 1;
+  const p: ImagePayload = { pixels, kind, gain, max, checksums: [] };
+  p.checksums = payloadRasters(p, values).map(rasterChecksum);
+  return p;
 }
 
 /** The PNG sheet: the engine's contact-sheet renderer over the inspection's rows. */

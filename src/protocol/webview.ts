@@ -167,6 +167,28 @@ export interface TrainingMessage {
   epochs: MetricEpoch[];
 }
 
+/** The rows of a training probe (the inspector's history slider). */
+export const PROBE_ROWS = ['x', 'xAdv', 'absDiff'] as const;
+export type ProbeRow = (typeof PROBE_ROWS)[number];
+
+/** The probe steps a run stored during training, and the probe at one of them. */
+export interface ProbesMessage {
+  type: 'probes';
+  runDir: string;
+  /** Steps that have a probe, ascending. */
+  steps: number[];
+  probe?: {
+    step: number;
+    epoch: number;
+    eps: number;
+    steps: number;
+    lossBefore: number;
+    lossAfter: number;
+    samples: InspectSampleNumbers[];
+    images: Record<ProbeRow, ImagePayload>;
+  };
+}
+
 export interface BusyMessage {
   type: 'busy';
   scope: ErrorScope;
@@ -193,7 +215,7 @@ export interface ExportedMessage {
   detail: string;
 }
 
-export type HostMessage = InitMessage | CheckpointsMessage | InspectResultMessage | DatasetMessage | TrainingMessage | BusyMessage | ErrorMessage | ExportedMessage;
+export type HostMessage = InitMessage | CheckpointsMessage | InspectResultMessage | DatasetMessage | TrainingMessage | ProbesMessage | BusyMessage | ErrorMessage | ExportedMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -221,6 +243,13 @@ export interface DatasetRequestMessage {
 export interface TrainingRequestMessage {
   type: 'trainingRequest';
   runDir: string;
+}
+
+/** The run's probe steps; with `step`, also that probe's images and numbers. */
+export interface ProbeRequestMessage {
+  type: 'probeRequest';
+  runDir: string;
+  step?: number;
 }
 
 export interface ExportPngMessage {
@@ -264,6 +293,7 @@ export type WebviewMessage =
   | InspectMessage
   | DatasetRequestMessage
   | TrainingRequestMessage
+  | ProbeRequestMessage
   | ExportPngMessage
   | CopySettingsMessage
   | RunCommandMessage
@@ -401,10 +431,33 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
     steps: arrayOf(obj({ step: num, phase: str, loss: numOrNull, terms: recordOf(numOrNull), 'imagesPerSec?': num })),
     epochs: arrayOf(obj({ step: num, phase: str, epoch: num, meanLoss: numOrNull, 'knnAccuracy?': num, 'seconds?': num })),
   }),
+  probes: (v, p) =>
+    obj({
+      runDir: str,
+      steps: arrayOf(int(0), 1_000_000),
+      'probe?': obj({
+        step: int(0),
+        epoch: int(0),
+        eps: num,
+        steps: int(0),
+        lossBefore: numOrNull,
+        lossAfter: numOrNull,
+        samples: arrayOf(sampleNumbers, 256),
+        images: obj(Object.fromEntries(PROBE_ROWS.map((r) => [r, imagePayload]))),
+      }),
+    })(v, p) ?? probeShapes(v as ProbesMessage, p),
   busy: obj({ scope, 'requestId?': int(0), message: str, 'percentage?': num }),
   error: obj({ scope, 'requestId?': int(0), kind: str, message: str, 'action?': obj({ title: str, command }) }),
   exported: obj({ what: oneOf('png', 'settings'), detail: str }),
 };
+
+function probeShapes(m: ProbesMessage, p: string): string | undefined {
+  if (!m.probe) return undefined;
+  const shape = m.probe.images.x.pixels.shape.join(',');
+  for (const r of PROBE_ROWS) if (m.probe.images[r].pixels.shape.join(',') !== shape) return `${p}.probe.images.${r}: shape differs from x`;
+  if (m.probe.images.x.pixels.shape[0] !== m.probe.samples.length) return `${p}.probe.samples: one per image`;
+  return undefined;
+}
 
 function sameShapes(m: InspectResultMessage, p: string): string | undefined {
   const shape = m.images.x.pixels.shape.join(',');
@@ -419,6 +472,7 @@ const WEBVIEW_SCHEMAS: Record<WebviewMessage['type'], Check> = {
   inspect: obj({ requestId: int(0), settings }),
   datasetRequest: obj({ requestId: int(0), runDir: str, split, indices: arrayOf(int(0), 4096), withAllLabels: bool }),
   trainingRequest: obj({ runDir: str }),
+  probeRequest: obj({ runDir: str, 'step?': int(0) }),
   exportPng: obj({}),
   copySettings: obj({ settings }),
   runCommand: obj({ command }),

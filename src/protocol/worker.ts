@@ -271,6 +271,37 @@ export namespace InspectRequest {
   export const type = new RequestType<InspectParams, InspectResultWire, WorkerErrorData>(method);
 }
 
+export interface ProbeHistoryParams {
+  runDir: string;
+  /** Also return this probe (a step from `steps`). */
+  step?: number;
+}
+
+/** One probe of the inspector's history: the fixed probe batch decomposed and attacked at `step`. */
+export interface ProbeWire {
+  step: number;
+  epoch: number;
+  eps: number;
+  steps: number;
+  lossBefore: number;
+  lossAfter: number;
+  samples: InspectSampleNumbers[];
+  /** float32 NHWC in pixel units (stored uint8-quantised): x, x_adv, |x_adv − x|. */
+  images: { x: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer };
+}
+
+export interface ProbeHistoryResult {
+  /** Steps that have a probe, ascending (config `inspect.probeEvery`). */
+  steps: number[];
+  probe?: ProbeWire;
+}
+
+/** The probes a run stored during training (`<run>/probes/`), and one of them by step. */
+export namespace ProbeHistoryRequest {
+  export const method: 'idaa/probeHistory' = 'idaa/probeHistory';
+  export const type = new RequestType<ProbeHistoryParams, ProbeHistoryResult, WorkerErrorData>(method);
+}
+
 export interface WorkerStatus {
   info: WorkerInfo;
   active?: { runDir: string; runId: string; state: RunStateName };

@@ -18,8 +18,11 @@ import {
   ConfigError,
   DatasetError,
   IdaaError,
+  decodeProbeImages,
   inspectTrainer,
+  listProbes,
   listRuns,
+  readProbe,
   loadConfigFile,
   openCheckpoint,
   openDataset,
@@ -43,6 +46,7 @@ import {
   ListCheckpointsRequest,
   ListRunsRequest,
   LogNotification,
+  ProbeHistoryRequest,
   LongWorkProgressType,
   MetricsNotification,
   PauseRequest,
@@ -403,6 +407,32 @@ connection.onRequest(
       ...(configError ? { configError } : {}),
       checkpoints: safeManifest(runDir).map((e) => checkpointInfo(runDir, e)),
       epochs,
+    };
+  }),
+);
+
+connection.onRequest(
+  ProbeHistoryRequest.type,
+  guarded((params) => {
+    const runDir = resolve(params.runDir);
+    if (!existsSync(runPaths(runDir).config)) throw new IdaaError(`${runDir}: not a run folder (no config.json)`);
+    const steps = listProbes(runDir);
+    if (params.step === undefined) return { steps };
+    if (!steps.includes(params.step)) throw new IdaaError(`${runDir} has no probe at step ${params.step}`);
+    const p = readProbe(runDir, params.step);
+    const img = decodeProbeImages(p);
+    return {
+      steps,
+      probe: {
+        step: p.step,
+        epoch: p.epoch,
+        eps: p.eps,
+        steps: p.steps,
+        lossBefore: p.lossBefore,
+        lossAfter: p.lossAfter,
+        samples: p.samples,
+        images: { x: encodePixels(p.shape, img.x), xAdv: encodePixels(p.shape, img.xAdv), absDiff: encodePixels(p.shape, img.absDiff) },
+      },
     };
   }),
 );

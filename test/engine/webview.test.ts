@@ -229,3 +229,19 @@ test('chart helpers: ticks, extent, thinning, smoothing', () => {
 test('settings fragment for the run config', () => {
   assert.deepEqual(settingsFragment(SETTINGS), { idaa: { eps: 1.5, steps: 2 }, seed: 7 });
 });
+
+test('probe history messages: the list, one probe (x, x_adv, |x_adv − x|), and the request, validated', () => {
+  const m = inspectMessage();
+  const probe = { step: 6, epoch: 0, eps: 0.1, steps: 1, lossBefore: 1, lossAfter: 2, samples: m.samples, images: { x: m.images.x, xAdv: m.images.xAdv, absDiff: m.images.absDiff } };
+  assert.equal(parseHostMessage({ type: 'probes', runDir: '/r/a', steps: [] }).ok, true);
+  assert.equal(parseHostMessage({ type: 'probes', runDir: '/r/a', steps: [6, 8], probe }).ok, true);
+  const missing = parseHostMessage({ type: 'probes', runDir: '/r/a', steps: [6], probe: { ...probe, images: { x: m.images.x, xAdv: m.images.xAdv } } });
+  assert.equal(missing.ok, false);
+  assert.match((missing as { error: string }).error, /absDiff/);
+  const oneSample = parseHostMessage({ type: 'probes', runDir: '/r/a', steps: [6], probe: { ...probe, samples: m.samples.slice(0, 1) } });
+  assert.equal(oneSample.ok, false);
+  assert.equal(parseHostMessage({ type: 'probes', runDir: '/r/a', steps: [-1] }).ok, false);
+  assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a' }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a', step: 8 }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a', step: 'eight' }).ok, false);
+});

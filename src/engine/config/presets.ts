@@ -12,6 +12,7 @@ export const REFERENCE: RunConfig = {
   idaa: { enabled: true, eps: 0.1, steps: 1, alpha: 1, auxBnMomentum: 0.01 },
   eval: { knnK: 200, knnSigma: 0.5, knnEveryEpochs: 1, probeEpochs: 100, probeLr: 3e-4, probeBatchSize: 256 },
   checkpoint: { everyEpochs: 1, everySteps: 0, keepLast: 3, keepBest: true },
+  inspect: { probeEvery: 0, probeCount: 8 },
 };
 
 /**
@@ -26,6 +27,7 @@ export const SMALL: RunConfig = {
   vae: { ...REFERENCE.vae, width: 32, latentDim: 64, epochs: 6, batchSize: 64, lr: 2e-3 },
   ssl: { ...REFERENCE.ssl, widthMultiplier: 0.25, epochs: 2, batchSize: 64, lr: 1e-3, warmupEpochs: 0 },
   eval: { ...REFERENCE.eval, knnK: 50, probeEpochs: 20 },
+  inspect: { ...REFERENCE.inspect, probeEvery: 16 },
 };
 
 /** For tests: seconds per run. */
@@ -36,6 +38,7 @@ export const TINY: RunConfig = {
   vae: { ...REFERENCE.vae, width: 8, latentDim: 8, epochs: 1, batchSize: 16, lr: 2e-3 },
   ssl: { ...REFERENCE.ssl, widthMultiplier: 0.0625, projectionDim: 16, epochs: 1, batchSize: 16, lr: 1e-3, warmupEpochs: 0 },
   eval: { ...REFERENCE.eval, knnK: 10, probeEpochs: 2, probeBatchSize: 32 },
+  inspect: { ...REFERENCE.inspect, probeEvery: 2 },
 };
 
 export const PRESETS: Record<PresetName, RunConfig> = { reference: REFERENCE, small: SMALL, tiny: TINY };

@@ -55,7 +55,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
 }
 
 /** Fields that do not change the numbers a run produces. */
-const COSMETIC = new Set(['name', 'backend', 'checkpoint', 'eval.knnEveryEpochs', 'preset']);
+const COSMETIC = new Set(['name', 'backend', 'checkpoint', 'eval.knnEveryEpochs', 'inspect', 'preset']);
 
 /** The config that determines the result, flattened to "a.b" keys (for fingerprints and diffs). */
 export function resultFields(c: RunConfig): Record<string, unknown> {

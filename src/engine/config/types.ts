@@ -16,6 +16,8 @@ export interface RunConfig {
   idaa: { enabled: boolean; eps: number; steps: number; alpha: number; auxBnMomentum: number };
   eval: { knnK: number; knnSigma: number; knnEveryEpochs: number; probeEpochs: number; probeLr: number; probeBatchSize: number };
   checkpoint: { everyEpochs: number; everySteps: number; keepLast: number; keepBest: boolean };
+  /** Inspector history: a fixed probe batch decomposed and attacked every `probeEvery` steps (0 = off). */
+  inspect: { probeEvery: number; probeCount: number };
 }
 
 /** What a user writes: any subset of the fields; the rest come from the preset. */

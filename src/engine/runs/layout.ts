@@ -11,6 +11,8 @@ export function runPaths(runDir: string) {
     discardedMetrics: join(runDir, 'metrics.discarded.jsonl'),
     checkpoints: join(runDir, 'checkpoints'),
     manifest: join(runDir, 'checkpoints', 'manifest.json'),
+    /** Inspector history: `probe-s<step>.json`, one per probe (config `inspect.probeEvery`). */
+    probes: join(runDir, 'probes'),
   };
 }
 

@@ -10,6 +10,7 @@ import { realIo, writeJsonAtomic, WriteIo } from '../runs/atomicFile';
 import { runPaths } from '../runs/layout';
 import { addToManifest, applyRetention, CheckpointKind, latestCheckpoint } from '../runs/manifest';
 import { appendMetric } from '../runs/metricsLog';
+import { shouldProbe, writeProbe } from '../runs/probe';
 import { batchesPerEpoch, epochOrder } from './batches';
 import { linearDecay, warmupCosine } from './optim';
 import { Phase, Trainer, TrainerRngState } from './trainer';
@@ -135,6 +136,7 @@ export class Run {
         const rec: StepRecord = { kind: 'step', phase, epoch, batch: b, step: this.position.globalStep, loss: r.loss, terms: r.terms, lr, imagesPerSec: c.batchSize / dt, time: new Date().toISOString() };
         appendMetric(runDir, rec);
         events.step?.(rec, this.position, perEpoch);
+        if (phase === 'ssl' && shouldProbe(this.trainer, this.position.globalStep)) writeProbe(runDir, this.trainer, this.position.globalStep, epoch);
         if (this.config.checkpoint.everySteps > 0 && this.position.globalStep % this.config.checkpoint.everySteps === 0 && this.position.batch < perEpoch) {
           await this.saveCheckpoint(runDir, 'periodic');
         }

@@ -6,7 +6,7 @@
  * panel's onDidReceive / onDidPost), with time bounds; polling only for what happens in the frame.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IdaaApi } from '../../../src/extension/extension';
@@ -319,6 +319,34 @@ suite('IDAA inspector panel', function () {
     copyFileSync(out, path.join(repoOut, 'inspector-sheet.png'));
     const text = await panel.copySettings({ ...panel.lastInspect!, checkpoint: ckptB, count: 2, split: 'test' } as any);
     assert.deepEqual(JSON.parse(text).idaa, { eps: panel.lastInspect!.eps, steps: panel.lastInspect!.steps });
+  });
+
+  test('Training view: the history slider scrubs through the probe batch stored during training', async function () {
+    const stored = readdirSync(path.join(runDir, 'probes')).filter((f) => /^probe-s\d+\.json$/.test(f));
+    assert.ok(stored.length >= 2, `the tiny preset stores a probe every 2 SSL steps (${stored.join(', ')})`);
+    if (!DRIVER) return this.skip();
+    await inFrame(() => (document.querySelector('vscode-tab-header[data-view="training"]') as any).click());
+    const last = await until(
+      'the newest probe drawn',
+      () => inFrame(snapshot),
+      (s: any) => s.probeSteps.length === stored.length && s.probeStep === s.probeSteps.at(-1) && s.probeChecksums.xAdv?.length > 0,
+    );
+    assert.deepEqual(last.probeChecksums.xAdv, panel.lastProbes!.probe!.images.xAdv.checksums, 'x_adv drawn from the pixels sent');
+    assert.equal(last.probeChecksums.x.length, 8, 'probeCount 8: the first test sample of 8 classes');
+    await inFrame(() => {
+      const el = document.querySelector('#probe-slider');
+      el.value = '0';
+      el.dispatchEvent(new window.Event('input'));
+    });
+    const first = await until('the first probe drawn', () => inFrame(snapshot), (s: any) => s.probeStep === s.probeSteps[0]);
+    assert.equal(first.probeIndex, 0);
+    assert.equal(panel.lastProbes!.probe!.step, first.probeSteps[0]);
+    assert.deepEqual(first.probeChecksums.xAdv, panel.lastProbes!.probe!.images.xAdv.checksums);
+    assert.deepEqual(first.probeChecksums.x, last.probeChecksums.x, 'the same clean probe batch at every step');
+    assert.notDeepEqual(first.probeChecksums.xAdv, last.probeChecksums.xAdv, 'the adversarial positives changed as the encoder trained');
+    assert.notDeepEqual(first.probeChecksums.absDiff, last.probeChecksums.absDiff);
+    await inFrame(() => document.querySelector('#probe-history').scrollIntoView());
+    await screenshot('inspector-probe-history');
   });
 
   test('bad messages are logged and ignored, both ways', async () => {
