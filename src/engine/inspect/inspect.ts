@@ -87,15 +87,16 @@ export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, o
   const anchor = tf.tidy(() => encoder.forward(x, aux).z);
   const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(anchor, encoder.forward(xa, aux).z, opts.temperature);
   const att = latentAttack(vae, dec, lossOf, { eps: opts.eps, steps: opts.steps });
-  const lossAfter = tf.tidy(() => lossOf(att.xAdv).dataSync()[0]);
-  const terms = tf.tidy(() => ntXentTerms(anchor, encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync());
+  // One forward of x_adv gives both the per-sample terms and the batch loss (their mean).
+  const terms = tf.tidy(() => ntXentTerms(anchor, encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync() as Float32Array);
+  const lossAfter = terms.reduce((a, b) => a + b, 0) / terms.length;
 
   const out = tf.tidy(() => {
     const mean = tf.tensor1d(opts.mean);
     const std = tf.tensor1d(opts.std);
     const px = (t: tf.Tensor4D) => tf.add(tf.mul(t, std), mean);
-    const fx = l2Normalize(encoder.forward(x, INFER).z);
-    const fa = l2Normalize(encoder.forward(att.xAdv, INFER).z);
+    // Inference mode uses running statistics, so x and x_adv can share one forward exactly.
+    const [fx, fa] = tf.split(l2Normalize(encoder.forward(tf.concat([x, att.xAdv], 0), INFER).z), 2);
     const sim = tf.matMul(fa, fx, false, true); // row i: x_adv_i against every clean x_j
     return {
       x: px(x),
