@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { IdaaApi } from '../../../src/extension/extension';
 import type { RunItem, CheckpointItem } from '../../../src/extension/runsTree';
 import type { RunControlResult, SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
+import { next } from './events';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
 
@@ -23,21 +24,6 @@ const TINY = {
   checkpoint: { everyEpochs: 0, keepLast: 2 },
 };
 
-/** The first event that satisfies `accept`, or a rejection after `ms`. Subscribe before acting. */
-function next<T>(event: vscode.Event<T>, accept: (e: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const sub = event((e) => {
-      if (!accept(e)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
-}
 
 function runItem(api: IdaaApi, runDir: string): RunItem {
   const item = (api.tree.getChildren() as RunItem[]).find((i) => i.kind === 'run' && path.resolve(i.run.dir) === path.resolve(runDir));

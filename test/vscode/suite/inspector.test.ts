@@ -13,6 +13,7 @@ import type { IdaaApi } from '../../../src/extension/extension';
 import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
 import type { ImageRow, RenderedMessage, ViewRow, WebviewMessage } from '../../../src/protocol/webview';
 import type { SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
+import { next } from './events';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
 const DRIVER = process.env.IDAA_TEST_DRIVER;
@@ -33,20 +34,6 @@ const TINY = {
   checkpoint: { everyEpochs: 0, keepLast: 2 },
 };
 
-function next<T>(event: vscode.Event<T>, accept: (e: T) => boolean, what: string, ms = 60_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-    }, ms);
-    const sub = event((e) => {
-      if (!accept(e)) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(e);
-    });
-  });
-}
 
 async function drive<T>(route: string, body: Record<string, unknown>): Promise<T> {
   const r = await fetch(`${DRIVER}${route}`, { method: 'POST', body: JSON.stringify(body) });
