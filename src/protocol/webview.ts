@@ -13,6 +13,7 @@
  * No `vscode`, no Node APIs, no tfjs: type-only imports from the worker protocol.
  */
 import type { PixelBuffer, InspectSampleNumbers, WorkerErrorKind } from './worker';
+import type { ProbeSummary } from '../engine/runs/probe';
 export type { PixelBuffer, InspectSampleNumbers };
 
 /** The panel's view type (also the serializer's key and the activation event `onWebviewPanel:…`). */
@@ -177,16 +178,7 @@ export interface ProbesMessage {
   runDir: string;
   /** Steps that have a probe, ascending. */
   steps: number[];
-  probe?: {
-    step: number;
-    epoch: number;
-    eps: number;
-    steps: number;
-    lossBefore: number;
-    lossAfter: number;
-    samples: InspectSampleNumbers[];
-    images: Record<ProbeRow, ImagePayload>;
-  };
+  probe?: ProbeSummary & { images: Record<ProbeRow, ImagePayload> };
 }
 
 export interface BusyMessage {

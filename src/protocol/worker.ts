@@ -24,6 +24,7 @@ import type { RunSummary } from '../engine/runs/list';
 import type { CheckpointKind, ManifestEntry } from '../engine/runs/manifest';
 import type { BackendPreference } from '../engine/backend/select';
 import type { SampleNumbers } from '../engine/inspect/inspect';
+import type { ProbeSummary } from '../engine/runs/probe';
 export type { RunStateName, RunStatus, RunSummary, CheckpointKind, BackendPreference };
 
 /** A manifest entry plus the checkpoint's absolute path. */
@@ -278,14 +279,7 @@ export interface ProbeHistoryParams {
 }
 
 /** One probe of the inspector's history: the fixed probe batch decomposed and attacked at `step`. */
-export interface ProbeWire {
-  step: number;
-  epoch: number;
-  eps: number;
-  steps: number;
-  lossBefore: number;
-  lossAfter: number;
-  samples: InspectSampleNumbers[];
+export interface ProbeWire extends ProbeSummary {
   /** float32 NHWC in pixel units (stored uint8-quantised): x, x_adv, |x_adv − x|. */
   images: { x: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer };
 }

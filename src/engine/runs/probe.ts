@@ -12,9 +12,8 @@ import { runPaths } from './layout';
  * and stored as `<run>/probes/probe-s<step>.json`. Probing runs the models in inference mode and draws
  * no random numbers, so it does not change training; a resumed run overwrites a probe of the same step.
  */
-export interface ProbeFile {
-  kind: 'idaa-studio-probe';
-  version: 1;
+/** What a probe says besides its images (shared with the worker and webview protocols). */
+export interface ProbeSummary {
   step: number;
   epoch: number;
   eps: number;
@@ -22,6 +21,11 @@ export interface ProbeFile {
   lossBefore: number;
   lossAfter: number;
   samples: SampleNumbers[];
+}
+
+export interface ProbeFile extends ProbeSummary {
+  kind: 'idaa-studio-probe';
+  version: 1;
   /** NHWC of the probe batch. */
   shape: [number, number, number, number];
   /**
