@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { latentAttack } from '../../src/engine/idaa/attack';
+import { firstAttackStep, latentAttack } from '../../src/engine/idaa/attack';
 import { decompose, disposeDecomposition } from '../../src/engine/idaa/decompose';
 import { Cvae } from '../../src/engine/models/cvae';
 import { ForwardMode, INFER } from '../../src/engine/models/layers';
@@ -91,6 +91,32 @@ test('k-step attack stays in the ε-ball and frees its tensors', async () => {
   res.zAdv.dispose();
   assert.equal(tf.memory().numTensors, before, 'only x_adv and z_adv are returned');
   assert.throws(() => latentAttack(vae, d, lossOf, { eps: 0.1, steps: 0 }), /positive integer/);
+  disposeDecomposition(d);
+  vae.store.dispose();
+  enc.store.dispose();
+});
+
+test('a reused first step (firstAttackStep) gives the same attack as computing it, for any ε and step count', async () => {
+  await useCpu();
+  const { vae, enc } = models();
+  const aux: ForwardMode = { training: false, bn: 'aux' };
+  const x = tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+  const d = decompose(vae, x);
+  const anchor = tf.tidy(() => enc.forward(x, aux).z);
+  const lossOf = (xa: tf.Tensor4D) => ntXent(anchor, enc.forward(xa, aux).z, 0.5);
+  const first = firstAttackStep(vae, d, lossOf);
+  const before = tf.memory().numTensors;
+  for (const opts of [{ eps: 0.3, steps: 1 }, { eps: 1.2, steps: 1 }, { eps: 0.5, steps: 3 }]) {
+    const fresh = latentAttack(vae, d, lossOf, opts);
+    const reused = latentAttack(vae, d, lossOf, opts, first);
+    assert.deepEqual(reused.zAdv.dataSync(), fresh.zAdv.dataSync(), `z' at ${JSON.stringify(opts)}`);
+    assert.deepEqual(reused.xAdv.dataSync(), fresh.xAdv.dataSync(), `x_adv at ${JSON.stringify(opts)}`);
+    assert.equal(reused.lossBefore, fresh.lossBefore);
+    tf.dispose([fresh.zAdv, fresh.xAdv, reused.zAdv, reused.xAdv]);
+  }
+  assert.equal(tf.memory().numTensors, before, 'the reused direction is not disposed by the attack, nothing leaks');
+  assert.ok(first.direction.dataSync().every((v) => v === 1 || v === -1 || v === 0), 'a sign');
+  tf.dispose([first.direction, anchor, x]);
   disposeDecomposition(d);
   vae.store.dispose();
   enc.store.dispose();
