@@ -28,7 +28,7 @@ export { listRuns } from './runs/list';
 export { listProbes, readProbe, decodeProbeImages, probeIndices, probeFileName } from './runs/probe';
 export type { ProbeFile, ProbeImages } from './runs/probe';
 export type { RunSummary } from './runs/list';
-export { inspectSamples } from './inspect/inspect';
+export { inspectSamples, SampleInspector } from './inspect/inspect';
 export type { AugmentViewsOptions, InspectResult, SampleNumbers } from './inspect/inspect';
 export { renderInspectionSheet } from './inspect/inspectionSheet';
 export { encodePng, writePng } from './inspect/png';

@@ -33,6 +33,7 @@ import {
   resumeJob,
   RunController,
   runPaths,
+  SampleInspector,
   selectBackend,
   trainJob,
 } from '../engine';
@@ -494,7 +495,7 @@ connection.onRequest(
       const n = (split === 'train' ? ds.train : ds.test).count;
       const indices = params.indices ?? drawIndices(n, params.count ?? 8, params.seed ?? 0);
       report('decomposing and attacking', 70);
-      const r = inspectTrainer(trainer, { indices, split, eps: params.eps, steps: params.steps, augmentSeed: params.augment?.seed });
+      const r = inspectTrainer(trainer, { indices, split, eps: params.eps, steps: params.steps, augmentSeed: params.augment?.seed, augmentOff: params.augment?.off }, opened.inspector);
       report('done', 100);
       const shape = r.images.shape;
       return {
@@ -520,8 +521,7 @@ connection.onRequest(
   }),
 );
 
-/** The run's augmentation without its size and normalisation (the inspector shows the views in pixels). */
-type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig };
+type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig; inspector: SampleInspector };
 let inspected: { key: string; opened: Promise<Opened> } | undefined;
 
 /** The last checkpoint inspected, kept open (keyed by path, size and time, so a rewrite is seen). */
@@ -531,7 +531,12 @@ function openInspected(checkpoint: string, report: (m: string, p?: number) => vo
   if (inspected?.key === key) return inspected.opened;
   const previous = inspected;
   const opened = (async (): Promise<Opened> => {
-    if (previous) await previous.opened.then((o) => o.trainer.dispose(), () => undefined);
+    if (previous) {
+      await previous.opened.then((o) => {
+        o.inspector.dispose();
+        o.trainer.dispose();
+      }, () => undefined);
+    }
     report('reading the checkpoint', 0);
     // The run folder's config usually names the checkpoint's dataset: use the loaded copy if so.
     const runConfig = join(checkpoint, '..', '..', 'config.json');
@@ -548,7 +553,8 @@ function openInspected(checkpoint: string, report: (m: string, p?: number) => vo
       o.trainer.dispose();
       o = await openCheckpoint(checkpoint, (line) => log(line), await datasetFor(config));
     }
-    return { ...o, config };
+    // Kept with the models: a request that changes only ε or steps reuses its decomposition.
+    return { ...o, config, inspector: new SampleInspector(o.trainer.vae, o.trainer.encoder, o.trainer.dataset) };
   })();
   inspected = { key, opened };
   opened.catch(() => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { inspectSamples, InspectOptions } from '../../src/engine/inspect/inspect';
+import { inspectSamples, InspectOptions, InspectResult, SampleInspector } from '../../src/engine/inspect/inspect';
+import { AUGMENT_STAGES } from '../../src/engine/augment/simclr';
 import { Cvae } from '../../src/engine/models/cvae';
 import { ResNetEncoder } from '../../src/engine/models/resnet';
 import { Rng } from '../../src/engine/rng';
@@ -51,6 +52,82 @@ test('inspectSamples: the per-sample loss terms average to the attack loss at x_
   const mean = terms.reduce((s, t) => s + t, 0) / terms.length;
   assert.ok(Math.abs(mean - r.lossAfter) < 1e-5, `mean ${mean} vs lossAfter ${r.lossAfter}`);
   assert.ok(new Set(terms).size > 1, 'terms differ between samples');
+  vae.store.dispose();
+  enc.store.dispose();
+});
+
+function assertSameResult(got: InspectResult, want: InspectResult, what: string): void {
+  assert.deepEqual(got.samples, want.samples, `${what}: per-sample numbers`);
+  assert.equal(got.lossBefore, want.lossBefore, `${what}: loss before`);
+  assert.equal(got.lossAfter, want.lossAfter, `${what}: loss after`);
+  for (const k of ['x', 'g', 'r', 'xAdv', 'absDiff', 'viewI', 'viewJ'] as const) assert.deepEqual(got.images[k], want.images[k], `${what}: images.${k}`);
+}
+
+test('SampleInspector: a new ε, step count or sample set gives exactly what a fresh inspection gives, and frees what it kept', async () => {
+  await useCpu();
+  const { vae, enc, ds, opts } = setup();
+  const before = tf.memory().numTensors;
+  const inspector = new SampleInspector(vae, enc, ds);
+  const first = inspector.inspect(opts);
+  const kept = tf.memory().numTensors - before;
+  assert.ok(kept > 0, 'it keeps the decomposition between calls');
+  const sequence: InspectOptions[] = [
+    { ...opts, eps: 1.5 },
+    { ...opts, eps: 0 },
+    { ...opts, eps: 0.8, steps: 3 },
+    { ...opts, eps: 0.8, steps: 1, augmentViews: { seed: 2 } },
+    { ...opts, indices: [7, 6, 4], eps: 0.8 },
+    { ...opts, split: 'train', eps: 0.8 },
+    opts,
+  ];
+  for (const o of sequence) {
+    const what = `eps ${o.eps}, steps ${o.steps}, indices ${o.indices}, ${o.split}${o.augmentViews ? ', views' : ''}`;
+    assertSameResult(inspector.inspect(o), inspectSamples(vae, enc, ds, o), what);
+    assert.equal(tf.memory().numTensors - before, kept, `${what}: only the last samples' tensors kept`);
+  }
+  assertSameResult(inspector.inspect(opts), first, 'back to the first settings');
+  assert.equal(tf.memory().numTensors - before, kept, 'the same tensors kept, none leaked');
+  const moved = inspector.inspect({ ...opts, eps: 2 });
+  assert.notDeepEqual(moved.images.xAdv, first.images.xAdv, 'ε moves x_adv');
+  assert.deepEqual(moved.images.g, first.images.g, 'and leaves G(x) alone');
+  inspector.dispose();
+  assert.equal(tf.memory().numTensors, before, 'dispose frees everything');
+  vae.store.dispose();
+  enc.store.dispose();
+});
+
+test('inspectSamples: augmentation stages can be left out of the views', async () => {
+  await useCpu();
+  const { vae, enc, ds, opts } = setup();
+  const views = (off: (typeof AUGMENT_STAGES)[number][]) => inspectSamples(vae, enc, ds, { ...opts, eps: 0, augmentViews: { seed: 5, off } });
+  const none = views([...AUGMENT_STAGES]);
+  // With every stage off a view is x itself (the whole image at the model's size, in pixels).
+  assert.ok(maxAbsDiff(none.images.viewI!, none.images.x) < 1e-5, `all off: view i = x (${maxAbsDiff(none.images.viewI!, none.images.x)})`);
+  assert.ok(maxAbsDiff(none.images.viewJ!, none.images.x) < 1e-5, 'all off: view j = x');
+  // Only the flip left on: each sample's view is x or x mirrored, and some are mirrored.
+  const flipOnly = views(['crop', 'jitter', 'grayscale']);
+  const [n, hgt, wid, ch] = flipOnly.images.shape;
+  const per = hgt * wid * ch;
+  const mirror = (a: Float32Array, i: number) => {
+    const out = new Float32Array(per);
+    for (let y = 0; y < hgt; y++) for (let x = 0; x < wid; x++) for (let c = 0; c < ch; c++) out[(y * wid + x) * ch + c] = a[i * per + (y * wid + (wid - 1 - x)) * ch + c];
+    return out;
+  };
+  let mirrored = 0;
+  for (const v of [flipOnly.images.viewI!, flipOnly.images.viewJ!]) {
+    for (let i = 0; i < n; i++) {
+      const view = v.subarray(i * per, (i + 1) * per);
+      const same = maxAbsDiff(view, flipOnly.images.x.subarray(i * per, (i + 1) * per)) < 1e-5;
+      const flipped = maxAbsDiff(view, mirror(flipOnly.images.x, i)) < 1e-5;
+      assert.ok(same || flipped, `sample ${i}: x or its mirror image`);
+      if (flipped && !same) mirrored++;
+    }
+  }
+  assert.ok(mirrored > 0 && mirrored < 2 * n, `some views mirrored, some not (${mirrored} of ${2 * n})`);
+  // Every stage on (the run's pipeline) moves pixels much more than the flip alone.
+  const all = views([]);
+  assert.ok(maxAbsDiff(all.images.viewI!, all.images.x) > 0.05, 'the full pipeline changes the image');
+  assert.deepEqual(all.samples, none.samples, 'the toggles change the views only');
   vae.store.dispose();
   enc.store.dispose();
 });

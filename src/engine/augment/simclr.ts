@@ -49,6 +49,26 @@ export interface AugmentOptions {
   readonly std: readonly number[];
 }
 
+/** The pipeline's random stages, in order; the inspector can turn each off. */
+export const AUGMENT_STAGES = ['crop', 'flip', 'jitter', 'grayscale'] as const;
+export type AugmentStage = (typeof AUGMENT_STAGES)[number];
+
+/**
+ * `opts` with the given stages turned off, for images of `height` × `width`: no crop means the
+ * whole image resized (scale 1 at the image's own aspect ratio), and the others are never applied.
+ * Fewer stages draw fewer random numbers, so the remaining stages' draws change too.
+ */
+export function withoutStages(opts: AugmentOptions, off: readonly AugmentStage[], height: number, width: number): AugmentOptions {
+  const aspect = width / height;
+  return {
+    ...opts,
+    ...(off.includes('crop') ? { scale: [1, 1] as const, ratio: [aspect, aspect] as const } : {}),
+    ...(off.includes('flip') ? { flip: false } : {}),
+    ...(off.includes('jitter') ? { jitter: null } : {}),
+    ...(off.includes('grayscale') ? { grayscaleP: 0 } : {}),
+  };
+}
+
 /** The reference's settings: ColorJitter(0.8, 0.8, 0.8, 0.2) applied with p = 0.8, no blur. */
 export const SIMCLR_DEFAULTS: {
   readonly scale: readonly [number, number];

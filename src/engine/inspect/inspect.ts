@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dataset } from '../data/types';
-import { latentAttack } from '../idaa/attack';
-import { decompose, disposeDecomposition } from '../idaa/decompose';
+import { firstAttackStep, FirstStep, latentAttack } from '../idaa/attack';
+import { decompose, Decomposition, disposeDecomposition } from '../idaa/decompose';
 import { Cvae } from '../models/cvae';
 import { ForwardMode, INFER } from '../models/layers';
 import { ResNetEncoder } from '../models/resnet';
 import { l2Normalize, ntXent, ntXentTerms } from '../ssl/ntxent';
 import { Rng } from '../rng';
 import { gatherBatch } from '../train/batches';
-import { AugmentOptions, simclrAugment, testTransform } from '../augment/simclr';
+import { AugmentOptions, AugmentStage, simclrAugment, testTransform, withoutStages } from '../augment/simclr';
 
 export interface InspectOptions {
   indices: number[];
@@ -27,6 +27,8 @@ export interface InspectOptions {
 export interface AugmentViewsOptions {
   seed: number;
   options?: Omit<AugmentOptions, 'size' | 'mean' | 'std'>;
+  /** Stages left out of both views (default: none). */
+  off?: readonly AugmentStage[];
 }
 
 export interface SampleNumbers {
@@ -71,78 +73,160 @@ export interface InspectResult {
   steps: number;
 }
 
+/** What an inspection computes before the latent step; none of it depends on ε or the number of steps. */
+interface Prepared {
+  key: string;
+  x: tf.Tensor4D;
+  dec: Decomposition;
+  /** f_aux(x): the attack loss's anchor. */
+  anchor: tf.Tensor2D;
+  /** l2-normalised f(x) with the main batch norm (inference). */
+  fx: tf.Tensor2D;
+  first: FirstStep;
+  /** Pixel units: x, G(x), R(x); and the reconstruction error per sample. */
+  xPx: Float32Array;
+  gPx: Float32Array;
+  rPx: Float32Array;
+  recon: Float32Array;
+}
+
 /**
- * Decomposes and attacks given samples with the models in inference mode: the attack uses the
+ * Decomposes and attacks samples with fixed models in inference mode: the attack uses the
  * auxiliary batch norm's running statistics (training uses batch statistics — inspection must not
  * change the model), and f(x), f(x_adv) use the main set, as a deployed encoder would.
+ *
+ * It keeps the last samples' decomposition, features and first attack direction, so a new ε (the
+ * inspector's slider) costs one decode and two encoder forwards of x_adv instead of the whole
+ * pipeline; the results are the same as a fresh inspector's. The models must not change while it
+ * is in use (the worker keeps one per opened checkpoint). Dispose it to free the kept tensors.
  */
-export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, opts: InspectOptions): InspectResult {
-  const split = opts.split === 'train' ? ds.train : ds.test;
-  const aux: ForwardMode = { training: false, bn: 'aux' };
-  const raw = gatherBatch(ds, split, opts.indices, 3);
-  const x = tf.tidy(() => testTransform(raw, { size: opts.imageSize, mean: opts.mean, std: opts.std }));
-  const views = opts.augmentViews ? augmentedViews(raw, opts.imageSize, opts.augmentViews) : undefined;
-  raw.dispose();
-  const dec = decompose(vae, x);
-  const anchor = tf.tidy(() => encoder.forward(x, aux).z);
-  const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(anchor, encoder.forward(xa, aux).z, opts.temperature);
-  const att = latentAttack(vae, dec, lossOf, { eps: opts.eps, steps: opts.steps });
-  // One forward of x_adv gives both the per-sample terms and the batch loss (their mean).
-  const terms = tf.tidy(() => ntXentTerms(anchor, encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync() as Float32Array);
-  const lossAfter = terms.reduce((a, b) => a + b, 0) / terms.length;
+export class SampleInspector {
+  private prepared: Prepared | undefined;
+  private views: { key: string; data: [Float32Array, Float32Array] } | undefined;
 
-  const out = tf.tidy(() => {
-    const mean = tf.tensor1d(opts.mean);
-    const std = tf.tensor1d(opts.std);
-    const px = (t: tf.Tensor4D) => tf.add(tf.mul(t, std), mean);
-    // Inference mode uses running statistics, so x and x_adv can share one forward exactly.
-    const [fx, fa] = tf.split(l2Normalize(encoder.forward(tf.concat([x, att.xAdv], 0), INFER).z), 2);
-    const sim = tf.matMul(fa, fx, false, true); // row i: x_adv_i against every clean x_j
-    return {
-      x: px(x),
-      g: px(dec.g),
-      r: tf.mul(dec.r, std),
-      xAdv: px(att.xAdv),
-      absDiff: tf.abs(tf.mul(tf.sub(att.xAdv, x), std)),
-      recon: tf.mean(tf.squaredDifference(x, dec.g), [1, 2, 3]),
-      linf: tf.max(tf.abs(tf.sub(att.zAdv, dec.z)), 1),
-      sim,
+  constructor(
+    private readonly vae: Cvae,
+    private readonly encoder: ResNetEncoder,
+    private readonly ds: Dataset,
+  ) {}
+
+  inspect(opts: InspectOptions): InspectResult {
+    const split = opts.split === 'train' ? this.ds.train : this.ds.test;
+    const p = this.prepare(opts);
+    const aux: ForwardMode = { training: false, bn: 'aux' };
+    const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(p.anchor, this.encoder.forward(xa, aux).z, opts.temperature);
+    const att = latentAttack(this.vae, p.dec, lossOf, { eps: opts.eps, steps: opts.steps }, p.first);
+    // One forward of x_adv gives both the per-sample terms and the batch loss (their mean).
+    const terms = tf.tidy(() => ntXentTerms(p.anchor, this.encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync() as Float32Array);
+    const lossAfter = terms.reduce((a, b) => a + b, 0) / terms.length;
+    const out = tf.tidy(() => {
+      const mean = tf.tensor1d(opts.mean);
+      const std = tf.tensor1d(opts.std);
+      // Inference mode uses running statistics: f(x_adv) does not depend on the rest of the batch.
+      const fa = l2Normalize(this.encoder.forward(att.xAdv, INFER).z);
+      return {
+        xAdv: tf.add(tf.mul(att.xAdv, std), mean),
+        absDiff: tf.abs(tf.mul(tf.sub(att.xAdv, p.x), std)),
+        linf: tf.max(tf.abs(tf.sub(att.zAdv, p.dec.z)), 1),
+        sim: tf.matMul(fa, p.fx, false, true), // row i: x_adv_i against every clean x_j
+      };
+    });
+    const n = opts.indices.length;
+    const sim = out.sim.dataSync();
+    const linf = out.linf.dataSync();
+    const absDiff = out.absDiff.dataSync() as Float32Array;
+    const per = absDiff.length / n;
+    const samples: SampleNumbers[] = opts.indices.map((index, i) => {
+      const own = sim[i * n + i];
+      let rank = 1;
+      for (let j = 0; j < n; j++) if (j !== i && sim[i * n + j] > own) rank++;
+      let maxChange = 0;
+      for (let k = i * per; k < (i + 1) * per; k++) maxChange = Math.max(maxChange, absDiff[k]);
+      const label = split.labels[index];
+      return { index, label, className: this.ds.classNames[label] ?? String(label), reconError: p.recon[i], latentLinf: linf[i], cosine: own, rank, identityKept: rank === 1, maxPixelChange: maxChange, lossTerm: terms[i] };
+    });
+    const views = opts.augmentViews ? this.augmentedViews(opts, opts.augmentViews) : undefined;
+    const images: InspectImages = {
+      shape: p.x.shape,
+      x: p.xPx,
+      g: p.gPx,
+      r: p.rPx,
+      xAdv: out.xAdv.dataSync() as Float32Array,
+      absDiff,
+      ...(views ? { viewI: views[0], viewJ: views[1] } : {}),
     };
-  });
-  const n = opts.indices.length;
-  const sim = out.sim.dataSync();
-  const recon = out.recon.dataSync();
-  const linf = out.linf.dataSync();
-  const absDiff = out.absDiff.dataSync() as Float32Array;
-  const per = absDiff.length / n;
-  const samples: SampleNumbers[] = opts.indices.map((index, i) => {
-    const own = sim[i * n + i];
-    let rank = 1;
-    for (let j = 0; j < n; j++) if (j !== i && sim[i * n + j] > own) rank++;
-    let maxChange = 0;
-    for (let k = i * per; k < (i + 1) * per; k++) maxChange = Math.max(maxChange, absDiff[k]);
-    const label = split.labels[index];
-    return { index, label, className: ds.classNames[label] ?? String(label), reconError: recon[i], latentLinf: linf[i], cosine: own, rank, identityKept: rank === 1, maxPixelChange: maxChange, lossTerm: terms[i] };
-  });
-  const [b, h, w, c] = x.shape;
-  const images: InspectImages = {
-    shape: [b, h, w, c],
-    x: out.x.dataSync() as Float32Array,
-    g: out.g.dataSync() as Float32Array,
-    r: out.r.dataSync() as Float32Array,
-    xAdv: out.xAdv.dataSync() as Float32Array,
-    absDiff,
-    ...(views ? { viewI: views[0], viewJ: views[1] } : {}),
-  };
-  tf.dispose([x, anchor, att.xAdv, att.zAdv, ...Object.values(out)]);
-  disposeDecomposition(dec);
-  return { samples, images, lossBefore: att.lossBefore, lossAfter, eps: opts.eps, steps: opts.steps };
+    tf.dispose([att.xAdv, att.zAdv, ...Object.values(out)]);
+    return { samples, images, lossBefore: att.lossBefore, lossAfter, eps: opts.eps, steps: opts.steps };
+  }
+
+  dispose(): void {
+    this.release();
+    this.views = undefined;
+  }
+
+  private release(): void {
+    const p = this.prepared;
+    if (!p) return;
+    tf.dispose([p.x, p.anchor, p.fx, p.first.direction]);
+    disposeDecomposition(p.dec);
+    this.prepared = undefined;
+  }
+
+  private prepare(opts: InspectOptions): Prepared {
+    const key = JSON.stringify([opts.split, opts.indices, opts.imageSize, opts.mean, opts.std, opts.temperature]);
+    if (this.prepared?.key === key) return this.prepared;
+    this.release();
+    const split = opts.split === 'train' ? this.ds.train : this.ds.test;
+    const aux: ForwardMode = { training: false, bn: 'aux' };
+    const x = tf.tidy(() => {
+      const raw = gatherBatch(this.ds, split, opts.indices, 3);
+      return testTransform(raw, { size: opts.imageSize, mean: opts.mean, std: opts.std });
+    });
+    const dec = decompose(this.vae, x);
+    const anchor = tf.tidy(() => this.encoder.forward(x, aux).z);
+    const first = firstAttackStep(this.vae, dec, (xa) => ntXent(anchor, this.encoder.forward(xa, aux).z, opts.temperature));
+    const fx = tf.tidy(() => l2Normalize(this.encoder.forward(x, INFER).z));
+    const px = tf.tidy(() => {
+      const mean = tf.tensor1d(opts.mean);
+      const std = tf.tensor1d(opts.std);
+      return [tf.add(tf.mul(x, std), mean), tf.add(tf.mul(dec.g, std), mean), tf.mul(dec.r, std), tf.mean(tf.squaredDifference(x, dec.g), [1, 2, 3])];
+    });
+    const [xPx, gPx, rPx, recon] = px.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(px);
+    this.prepared = { key, x, dec, anchor, fx, first, xPx, gPx, rPx, recon };
+    return this.prepared;
+  }
+
+  private augmentedViews(opts: InspectOptions, v: AugmentViewsOptions): [Float32Array, Float32Array] {
+    const key = JSON.stringify([opts.split, opts.indices, opts.imageSize, v]);
+    if (this.views?.key !== key) {
+      const split = opts.split === 'train' ? this.ds.train : this.ds.test;
+      const raw = gatherBatch(this.ds, split, opts.indices, 3);
+      try {
+        this.views = { key, data: augmentedViews(raw, opts.imageSize, v) };
+      } finally {
+        raw.dispose();
+      }
+    }
+    return this.views.data;
+  }
+}
+
+/** One inspection with a fresh `SampleInspector` (nothing kept). */
+export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, opts: InspectOptions): InspectResult {
+  const inspector = new SampleInspector(vae, encoder, ds);
+  try {
+    return inspector.inspect(opts);
+  } finally {
+    inspector.dispose();
+  }
 }
 
 /** Two SimCLR views of raw [0, 1] images, left in pixel units (mean 0, std 1); the same seed gives the same views. */
 function augmentedViews(raw: tf.Tensor4D, size: number, v: AugmentViewsOptions): [Float32Array, Float32Array] {
   const rng = new Rng(v.seed);
-  const opts: AugmentOptions = { ...v.options, size, mean: [0], std: [1] };
+  const [, height, width] = raw.shape;
+  const opts = withoutStages({ ...v.options, size, mean: [0], std: [1] }, v.off ?? [], height, width);
   return [0, 1].map(() => {
     const t = simclrAugment(raw, rng, opts);
     const data = t.dataSync() as Float32Array;

@@ -1,5 +1,6 @@
+import type { AugmentStage } from '../augment/simclr';
 import type { Trainer } from '../train/trainer';
-import { inspectSamples, InspectResult } from './inspect';
+import { InspectOptions, InspectResult, inspectSamples, SampleInspector } from './inspect';
 
 export interface InspectTrainerOptions {
   indices: number[];
@@ -9,14 +10,16 @@ export interface InspectTrainerOptions {
   steps?: number;
   /** Also return two standard-augmentation views per sample, drawn with this seed. */
   augmentSeed?: number;
+  /** Stages left out of those views. */
+  augmentOff?: readonly AugmentStage[];
 }
 
-/** Decomposes and attacks samples with a trainer's models and its run's settings (the CLI, the worker). */
-export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions): InspectResult {
+/** The inspection options of a trainer's models and its run's settings. */
+function trainerInspectOptions(trainer: Trainer, opts: InspectTrainerOptions): InspectOptions {
   const c = trainer.config;
   // The views use the run's augmentations; the inspector resizes and normalises itself.
   const { size: _size, mean: _mean, std: _std, ...augment } = trainer.augmentOptions();
-  return inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, {
+  return {
     indices: opts.indices,
     split: opts.split ?? 'test',
     eps: opts.eps ?? c.idaa.eps,
@@ -25,6 +28,15 @@ export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions): I
     imageSize: c.data.imageSize,
     mean: trainer.mean,
     std: trainer.std,
-    ...(opts.augmentSeed !== undefined ? { augmentViews: { seed: opts.augmentSeed, options: augment } } : {}),
-  });
+    ...(opts.augmentSeed !== undefined ? { augmentViews: { seed: opts.augmentSeed, options: augment, off: opts.augmentOff ?? [] } } : {}),
+  };
+}
+
+/**
+ * Decomposes and attacks samples with a trainer's models (the CLI, the worker). Pass the
+ * `SampleInspector` of this trainer to reuse its work across calls that change only ε or steps.
+ */
+export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions, inspector?: SampleInspector): InspectResult {
+  const o = trainerInspectOptions(trainer, opts);
+  return inspector ? inspector.inspect(o) : inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, o);
 }
