@@ -14,6 +14,9 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import {
+  AUGMENT_STAGE_LABELS,
+  AUGMENT_STAGE_NAMES,
+  type AugmentStage,
   CheckpointOption,
   DatasetMessage,
   ErrorMessage,
@@ -122,6 +125,16 @@ const seedInput = h('input', { id: 'seed', type: 'number', min: 0, step: 1, 'ari
 const countInput = h('input', { id: 'count', type: 'number', min: 1, max: 64, step: 1, 'aria-label': 'Samples', class: 'num' });
 const splitSelect = h('select', { id: 'split', 'aria-label': 'Split' }, h('option', { value: 'test' }, 'test'), h('option', { value: 'train' }, 'train'));
 const augmentToggle = h('input', { id: 'augment', type: 'checkbox', 'aria-label': 'Show the two standard augmentation views' }) as HTMLInputElement;
+/** One checkbox per augmentation stage: checked = the stage is applied to the views (the run's setting). */
+const stageToggles = Object.fromEntries(
+  AUGMENT_STAGE_NAMES.map((st) => [st, h('input', { id: `stage-${st}`, type: 'checkbox', checked: true, 'aria-label': `${AUGMENT_STAGE_LABELS[st]} in the augmented views` }) as HTMLInputElement]),
+) as Record<AugmentStage, HTMLInputElement>;
+const stageFieldset = h(
+  'fieldset',
+  { id: 'stages', class: 'stages', title: 'Stages of the run’s augmentation applied to the two views' },
+  h('legend', {}, 'Stages'),
+  ...AUGMENT_STAGE_NAMES.map((st) => h('label', { class: 'stage' }, stageToggles[st], AUGMENT_STAGE_LABELS[st])),
+);
 const zoomRange = h('input', { id: 'zoom', type: 'range', min: 1, max: 16, step: 1, 'aria-label': 'Zoom' });
 const regenerate = h('vscode-button', { id: 'regenerate', title: 'Decompose and attack again (Enter in any field)' }, 'Regenerate');
 const exportPng = h('vscode-button', { id: 'export-png', secondary: true, title: 'Save the current sheet as a PNG file' }, 'Save PNG…');
@@ -140,6 +153,7 @@ const controls = h(
   field('Samples', 'count', countInput),
   field('Split', 'split', splitSelect),
   field('Augmented views', 'augment', augmentToggle),
+  stageFieldset,
   field('Zoom', 'zoom', zoomRange),
   h('div', { class: 'buttons' }, regenerate, exportPng, copySettings),
 );
@@ -276,6 +290,8 @@ function readControls(): InspectSettings | undefined {
     count: num(countInput, settings?.count ?? 16, 1, 64),
     ...(augmentToggle.checked ? { augment: true } : {}),
   };
+  const off = AUGMENT_STAGE_NAMES.filter((st) => !stageToggles[st].checked);
+  if (augmentToggle.checked && off.length) s.augmentOff = off;
   // A picked selection belongs to its run and split; a different checkpoint of the same run keeps it.
   if (settings?.indices?.length && runOf(settings.checkpoint) === runOf(checkpoint) && settings.split === s.split) s.indices = settings.indices;
   return s;
@@ -289,6 +305,8 @@ function writeControls(s: InspectSettings): void {
   countInput.value = String(s.count);
   splitSelect.value = s.split;
   augmentToggle.checked = s.augment === true;
+  for (const st of AUGMENT_STAGE_NAMES) stageToggles[st].checked = !s.augmentOff?.includes(st);
+  syncStageToggles();
   if (s.checkpoint) {
     chosenCheckpoint = s.checkpoint;
     ckptSelect.value = s.checkpoint;
@@ -319,16 +337,12 @@ function requestInspect(s: InspectSettings | undefined = readControls()): void {
   send({ type: 'inspect', requestId, settings: s });
 }
 
-let inputTimer: ReturnType<typeof setTimeout> | undefined;
-/** Sliders and fields update the views as they change (debounced a little while dragging). */
-function onControlChanged(delay = 40): void {
-  if (inputTimer) clearTimeout(inputTimer);
-  const s = readControls();
-  const at = performance.now();
-  inputTimer = setTimeout(() => {
-    requestInspect(s);
-    requestedAt.set(latestRequested, at);
-  }, delay);
+/**
+ * Controls update the views as they change, without a debounce: the host runs one inspection at a
+ * time and keeps only the newest request waiting, so a drag never queues up work.
+ */
+function onControlChanged(): void {
+  requestInspect(readControls());
 }
 
 epsRange.addEventListener('input', () => {
@@ -337,12 +351,17 @@ epsRange.addEventListener('input', () => {
 });
 epsNumber.addEventListener('change', () => {
   epsRange.value = String(Math.min(5, Number(epsNumber.value)));
-  onControlChanged(0);
+  onControlChanged();
 });
-for (const el of [stepsInput, seedInput, countInput, augmentToggle]) el.addEventListener('change', () => onControlChanged(0));
+/** The stage toggles only mean something while the views are shown. */
+function syncStageToggles(): void {
+  (stageFieldset as HTMLFieldSetElement).disabled = !augmentToggle.checked;
+}
+augmentToggle.addEventListener('change', syncStageToggles);
+for (const el of [stepsInput, seedInput, countInput, augmentToggle, ...Object.values(stageToggles)]) el.addEventListener('change', () => onControlChanged());
 splitSelect.addEventListener('change', () => {
   if (settings) delete settings.indices;
-  onControlChanged(0);
+  onControlChanged();
   resetDataset();
 });
 seedInput.addEventListener('change', () => {
@@ -351,7 +370,7 @@ seedInput.addEventListener('change', () => {
 ckptSelect.addEventListener('change', () => {
   const before = runOf(settings?.checkpoint);
   if (ckptSelect.value) chosenCheckpoint = ckptSelect.value;
-  onControlChanged(0);
+  onControlChanged();
   if (runOf(chosenCheckpoint) !== before) {
     resetDataset();
     trainingFor = undefined;
@@ -360,9 +379,9 @@ ckptSelect.addEventListener('change', () => {
 });
 controls.addEventListener('submit', (e) => {
   e.preventDefault();
-  onControlChanged(0);
+  onControlChanged();
 });
-regenerate.addEventListener('click', () => onControlChanged(0));
+regenerate.addEventListener('click', () => onControlChanged());
 zoomRange.addEventListener('input', () => {
   ui.zoom = Number(zoomRange.value);
   persist();
@@ -1077,7 +1096,7 @@ function handle(m: HostMessage): void {
       checkpoints = m.checkpoints;
       live = m.live;
       fillCheckpoints();
-      if ((wasLive || hadNone) && checkpoints.length > 0) onControlChanged(0);
+      if ((wasLive || hadNone) && checkpoints.length > 0) onControlChanged();
       return;
     }
     case 'inspectResult':

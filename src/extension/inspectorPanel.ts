@@ -316,7 +316,7 @@ export class InspectorPanel implements vscode.Disposable {
       const t0 = Date.now();
       let r: InspectResultWire;
       try {
-        r = await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, split: s.split, eps: s.eps, steps: s.steps, seed: s.seed, count: s.count, ...(s.indices?.length ? { indices: s.indices } : {}), ...(s.augment ? { augment: { seed: s.seed } } : {}) });
+        r = await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, split: s.split, eps: s.eps, steps: s.steps, seed: s.seed, count: s.count, ...(s.indices?.length ? { indices: s.indices } : {}), ...(s.augment ? { augment: { seed: s.seed, off: s.augmentOff ?? [] } } : {}) });
       } finally {
         sub.dispose();
       }
@@ -380,15 +380,15 @@ export class InspectorPanel implements vscode.Disposable {
         const kinds: Record<(typeof PROBE_ROWS)[number], ImagePayload['kind']> = { x: 'image', xAdv: 'image', absDiff: 'heat' };
         msg.probe = { ...numbers, images: Object.fromEntries(PROBE_ROWS.map((row) => [row, imagePayload(images[row], kinds[row])])) as NonNullable<ProbesMessage['probe']>['images'] };
       }
-      this.lastProbes = msg;
+      if (msg.probe) this.lastProbe = msg.probe;
       this.post(msg);
     } catch (e) {
       this.error('training', e);
     }
   }
 
-  /** The last probe message posted (for tests). */
-  lastProbes: ProbesMessage | undefined;
+  /** The last probe posted with its images (for tests; list-only messages do not replace it). */
+  lastProbe: ProbesMessage['probe'];
 
   private sendTraining(runDir: string): void {
     try {

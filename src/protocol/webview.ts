@@ -14,6 +14,7 @@
  */
 import type { PixelBuffer, InspectSampleNumbers, WorkerErrorKind } from './worker';
 import type { ProbeSummary } from '../engine/runs/probe';
+import type { AugmentStage } from '../engine/augment/simclr';
 export type { PixelBuffer, InspectSampleNumbers };
 
 /** The panel's view type (also the serializer's key and the activation event `onWebviewPanel:…`). */
@@ -54,7 +55,19 @@ export interface InspectSettings {
   indices?: number[];
   /** Also show the two standard (SimCLR) augmentation views of each sample, drawn with `seed`. */
   augment?: boolean;
+  /** Stages of the run's augmentation left out of those views (the augmentation toggles). */
+  augmentOff?: AugmentStage[];
 }
+
+/** The augmentation stages the Controls can toggle, with their labels (every stage, checked by the type). */
+export const AUGMENT_STAGE_LABELS = {
+  crop: 'Random resized crop',
+  flip: 'Horizontal flip',
+  jitter: 'Colour jitter',
+  grayscale: 'Random grayscale',
+} as const satisfies Record<AugmentStage, string>;
+export type { AugmentStage };
+export const AUGMENT_STAGE_NAMES = Object.keys(AUGMENT_STAGE_LABELS) as AugmentStage[];
 
 /** One row of the decomposition: the pixels, how to colour them, and a checksum per sample. */
 export interface ImagePayload {
@@ -363,6 +376,7 @@ const settings: Check = obj({
   count: int(1, 256),
   'indices?': arrayOf(int(0), 256),
   'augment?': bool,
+  'augmentOff?': arrayOf(oneOf(...AUGMENT_STAGE_NAMES), AUGMENT_STAGE_NAMES.length),
 });
 const checkpointOption: Check = obj({ path: str, runDir: str, runId: str, file: str, phase: str, epoch: num, step: num, 'knnAccuracy?': num, kind: str });
 const imagePayload: Check = (v, p) =>
@@ -545,5 +559,12 @@ export function pixelValues(p: PixelBuffer): Float32Array | Uint8Array {
 
 /** The run-config fragment that reproduces the Controls' attack settings (Export → Copy settings). */
 export function settingsFragment(s: InspectSettings): Record<string, unknown> {
-  return { idaa: { eps: s.eps, steps: s.steps }, seed: s.seed };
+  const off = s.augment ? s.augmentOff ?? [] : [];
+  const augment = {
+    ...(off.includes('crop') ? { cropScale: [1, 1], cropRatio: [1, 1] } : {}),
+    ...(off.includes('flip') ? { flip: false } : {}),
+    ...(off.includes('jitter') ? { jitterP: 0 } : {}),
+    ...(off.includes('grayscale') ? { grayscaleP: 0 } : {}),
+  };
+  return { idaa: { eps: s.eps, steps: s.steps }, seed: s.seed, ...(off.length ? { augment } : {}) };
 }

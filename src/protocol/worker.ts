@@ -25,6 +25,7 @@ import type { CheckpointKind, ManifestEntry } from '../engine/runs/manifest';
 import type { BackendPreference } from '../engine/backend/select';
 import type { SampleNumbers } from '../engine/inspect/inspect';
 import type { ProbeSummary } from '../engine/runs/probe';
+import type { AugmentStage } from '../engine/augment/simclr';
 export type { RunStateName, RunStatus, RunSummary, CheckpointKind, BackendPreference };
 
 /** A manifest entry plus the checkpoint's absolute path. */
@@ -248,8 +249,8 @@ export interface InspectParams extends WithProgressToken {
   /** Defaults: the checkpoint config's idaa.eps / idaa.steps. */
   eps?: number;
   steps?: number;
-  /** Also return the two SimCLR views of each sample (the checkpoint config's augmentation), drawn with this seed. */
-  augment?: { seed: number };
+  /** Also return the two SimCLR views of each sample (the checkpoint config's augmentation without the stages in `off`), drawn with this seed. */
+  augment?: { seed: number; off?: AugmentStage[] };
 }
 
 export type InspectSampleNumbers = SampleNumbers;

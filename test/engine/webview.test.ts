@@ -94,6 +94,13 @@ test('the augmentation views travel as two optional rows, validated like the oth
   if (!r.ok) assert.match(r.error, /lossTerm: missing/);
   assert.equal(parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: true } }).ok, true);
   assert.equal(parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: 'yes' } }).ok, false);
+  // The stage toggles: known stage names only, each at most once in length.
+  assert.equal(parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: true, augmentOff: ['crop', 'jitter'] } }).ok, true);
+  const unknown = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: true, augmentOff: ['blur'] } });
+  assert.equal(unknown.ok, false);
+  if (!unknown.ok) assert.match(unknown.error, /augmentOff\[0\]: expected one of "crop", "flip", "jitter", "grayscale"/);
+  const tooMany = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augmentOff: ['crop', 'flip', 'jitter', 'grayscale', 'crop'] } });
+  assert.equal(tooMany.ok, false);
 });
 
 test('bad messages are rejected with a reason naming the field', () => {
@@ -228,6 +235,13 @@ test('chart helpers: ticks, extent, thinning, smoothing', () => {
 
 test('settings fragment for the run config', () => {
   assert.deepEqual(settingsFragment(SETTINGS), { idaa: { eps: 1.5, steps: 2 }, seed: 7 });
+  // Stages turned off become the run config's augment fields, but only while the views are shown.
+  assert.deepEqual(settingsFragment({ ...SETTINGS, augment: true, augmentOff: ['flip', 'jitter', 'grayscale', 'crop'] }), {
+    idaa: { eps: 1.5, steps: 2 },
+    seed: 7,
+    augment: { cropScale: [1, 1], cropRatio: [1, 1], flip: false, jitterP: 0, grayscaleP: 0 },
+  });
+  assert.deepEqual(settingsFragment({ ...SETTINGS, augment: false, augmentOff: ['flip'] }), { idaa: { eps: 1.5, steps: 2 }, seed: 7 });
 });
 
 test('probe history messages: the list, one probe (x, x_adv, |x_adv − x|), and the request, validated', () => {

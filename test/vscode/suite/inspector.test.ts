@@ -235,7 +235,35 @@ suite('IDAA inspector panel', function () {
     const shown = await inFrame(() => Array.from(document.querySelectorAll('#numbers td.loss')).map((td: any) => td.textContent));
     assert.equal(shown.length, on.samples.length, 'a loss term per sample on screen');
     await screenshot('inspector-augment-views');
-    const off = await toggle(on.requestId, 'the decomposition without the views');
+
+    // The stage toggles: one click per stage, each re-renders; with all four off a view is x itself.
+    const stages = ['crop', 'flip', 'jitter', 'grayscale'];
+    const clickStage = async (stage: string, what: string) => {
+      const done = rendered(panel.lastInspect!.requestId, what);
+      await inFrame((st: string) => (document.getElementById(`stage-${st}`) as any).click(), stage);
+      await done;
+      return panel.lastInspect!;
+    };
+    let bare = on;
+    for (const st of stages) bare = await clickStage(st, `the views without ${st}`);
+    assert.deepEqual(await inFrame(() => Array.from(document.querySelectorAll('#stages input')).map((i: any) => i.checked)), [false, false, false, false]);
+    const values = (p: { pixels: { data: string } }) => new Float32Array(new Uint8Array(Buffer.from(p.pixels.data, 'base64')).buffer);
+    const x = values(bare.images.x);
+    for (const row of ['viewI', 'viewJ'] as const) {
+      const v = values(bare.images[row]!);
+      assert.equal(v.length, x.length);
+      const worst = v.reduce((m, a, i) => Math.max(m, Math.abs(a - x[i]!)), 0);
+      assert.ok(worst < 1e-5, `every stage off: ${row} is x (max difference ${worst})`);
+    }
+    assert.deepEqual(bare.samples, on.samples, 'the toggles change the views only');
+    await checkCanvases();
+    const flipOnly = await clickStage('flip', 'the views with the flip alone');
+    assert.notDeepEqual(flipOnly.images.viewI!.checksums, bare.images.viewI!.checksums, 'turning the flip back on mirrors some views');
+    await screenshot('inspector-augment-flip-only');
+    for (const st of ['crop', 'jitter', 'grayscale']) await clickStage(st, `the views with ${st} again`);
+    assert.deepEqual(panel.lastInspect!.images.viewI!.checksums, on.images.viewI!.checksums, 'all stages back on: the first views again (same seed)');
+
+    const off = await toggle(panel.lastInspect!.requestId, 'the decomposition without the views');
     assert.equal(off.images.viewI, undefined);
     await checkCanvases();
   });
@@ -318,7 +346,8 @@ suite('IDAA inspector panel', function () {
       () => inFrame(snapshot),
       (s: any) => s.probeSteps.length === stored.length && s.probeStep === s.probeSteps.at(-1) && s.probeChecksums.xAdv?.length > 0,
     );
-    assert.deepEqual(last.probeChecksums.xAdv, panel.lastProbes!.probe!.images.xAdv.checksums, 'x_adv drawn from the pixels sent');
+    assert.equal(panel.lastProbe!.step, last.probeStep, 'the probe drawn is the last one sent');
+    assert.deepEqual(last.probeChecksums.xAdv, panel.lastProbe!.images.xAdv.checksums, 'x_adv drawn from the pixels sent');
     assert.equal(last.probeChecksums.x.length, 8, 'probeCount 8: the first test sample of 8 classes');
     await inFrame(() => {
       const el = document.querySelector('#probe-slider');
@@ -327,8 +356,8 @@ suite('IDAA inspector panel', function () {
     });
     const first = await until('the first probe drawn', () => inFrame(snapshot), (s: any) => s.probeStep === s.probeSteps[0]);
     assert.equal(first.probeIndex, 0);
-    assert.equal(panel.lastProbes!.probe!.step, first.probeSteps[0]);
-    assert.deepEqual(first.probeChecksums.xAdv, panel.lastProbes!.probe!.images.xAdv.checksums);
+    assert.equal(panel.lastProbe!.step, first.probeSteps[0]);
+    assert.deepEqual(first.probeChecksums.xAdv, panel.lastProbe!.images.xAdv.checksums);
     assert.deepEqual(first.probeChecksums.x, last.probeChecksums.x, 'the same clean probe batch at every step');
     assert.notDeepEqual(first.probeChecksums.xAdv, last.probeChecksums.xAdv, 'the adversarial positives changed as the encoder trained');
     assert.notDeepEqual(first.probeChecksums.absDiff, last.probeChecksums.absDiff);
