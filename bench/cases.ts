@@ -9,13 +9,13 @@ import { resolveConfig } from '../src/engine/config/resolve';
 import { Dataset } from '../src/engine/data/types';
 import { latentAttack } from '../src/engine/idaa/attack';
 import { decompose, disposeDecomposition } from '../src/engine/idaa/decompose';
-import { inspectSamples } from '../src/engine/inspect/inspect';
+import { InspectOptions, InspectResult, inspectSamples, SampleInspector } from '../src/engine/inspect/inspect';
 import { applyBnUpdates, BnUpdate, ForwardMode } from '../src/engine/models/layers';
 import { gatherBatch } from '../src/engine/train/batches';
 import { MODEL_CHANNELS, Trainer } from '../src/engine/train/trainer';
 import { PEER_BATCH, PeerBench } from './peerShapes';
 import { syntheticDataset } from '../src/engine/data/synthetic';
-import type { BackendArg, BnVariant, Group, InspectLatency, MemorySample, MemoryTrace, StepKind, StepResult, Timing } from './types';
+import type { BackendArg, BnVariant, Group, InspectLatency, LatencyRuns, MemorySample, MemoryTrace, StepKind, StepResult, Timing } from './types';
 
 export interface CaseContext {
   backend: BackendArg;
@@ -269,52 +269,56 @@ export function longSmallCase(ctx: CaseContext, steps: number, every: number): M
   }
 }
 
-/** Latency of inspectSamples for 16 test samples of the small model, ε changed at every run. */
+/**
+ * Inspector latency for 16 test samples of the small model, ε changed at every run: with new
+ * samples each time (the whole pipeline) and with the same samples through one SampleInspector
+ * (what the panel's ε slider costs once the samples are loaded).
+ */
 export function inspectCase(ctx: CaseContext, runs: number, warmup: number): InspectLatency {
   const cfg = presetConfig('small', 64);
   const ds = presetDataset(cfg, 64);
   const trainer = new Trainer(cfg, ds);
-  const indices = Array.from({ length: 16 }, (_, i) => i);
-  const ms: number[] = [];
-  const epsUsed: number[] = [];
-  try {
+  const count = 16;
+  const options = (indices: number[], eps: number): InspectOptions => ({
+    indices,
+    split: 'test',
+    eps,
+    steps: cfg.idaa.steps,
+    temperature: cfg.ssl.temperature,
+    imageSize: cfg.data.imageSize,
+    mean: trainer.mean,
+    std: trainer.std,
+  });
+  const timed = (what: string, inspect: (r: number, eps: number) => InspectResult): LatencyRuns => {
+    const ms: number[] = [];
+    const epsUsed: number[] = [];
     let before = 0;
     for (let r = 0; r < warmup + runs; r++) {
       if (r === warmup) before = tf.memory().numTensors;
       const eps = Math.round((0.05 + 0.01 * r) * 1000) / 1000;
       const t0 = performance.now();
-      const res = inspectSamples(trainer.vae, trainer.encoder, ds, {
-        indices,
-        split: 'test',
-        eps,
-        steps: cfg.idaa.steps,
-        temperature: cfg.ssl.temperature,
-        imageSize: cfg.data.imageSize,
-        mean: trainer.mean,
-        std: trainer.std,
-      });
+      const res = inspect(r, eps);
       const dt = performance.now() - t0;
-      if (res.samples.length !== indices.length) throw new Error('inspectSamples returned the wrong number of samples');
-      ctx.log(`  ${ctx.backend} inspect ${r < warmup ? 'warm-up' : 'run'} (ε ${eps}): ${Math.round(dt)} ms`);
+      if (res.samples.length !== count) throw new Error('the inspection returned the wrong number of samples');
+      ctx.log(`  ${ctx.backend} inspect ${what} ${r < warmup ? 'warm-up' : 'run'} (ε ${eps}): ${Math.round(dt)} ms`);
       if (r >= warmup) {
         ms.push(dt);
         epsUsed.push(eps);
       }
     }
     const after = tf.memory().numTensors;
-    return {
-      backend: ctx.backend,
-      samples: indices.length,
-      runs,
-      warmup,
-      medianMs: round1(median(ms)),
-      minMs: round1(Math.min(...ms)),
-      maxMs: round1(Math.max(...ms)),
-      runMs: ms.map(round1),
-      eps: epsUsed,
-      tensorsPerRun: runs > 0 ? (after - before) / runs : 0,
-    };
+    return { medianMs: round1(median(ms)), minMs: round1(Math.min(...ms)), maxMs: round1(Math.max(...ms)), runMs: ms.map(round1), eps: epsUsed, tensorsPerRun: runs > 0 ? (after - before) / runs : 0 };
+  };
+  const inspector = new SampleInspector(trainer.vae, trainer.encoder, ds);
+  try {
+    // Fresh: another 16 samples each run (the test split of the synthetic set has 64).
+    const fresh = timed('fresh', (r, eps) => inspectSamples(trainer.vae, trainer.encoder, ds, options(Array.from({ length: count }, (_, i) => (r * 7 + i) % 64), eps)));
+    const fixed = Array.from({ length: count }, (_, i) => i);
+    inspector.inspect(options(fixed, 0.01)); // loads the samples, as opening the panel does
+    const epsChange = timed('ε change', (_r, eps) => inspector.inspect(options(fixed, eps)));
+    return { backend: ctx.backend, samples: count, runs, warmup, fresh, epsChange };
   } finally {
+    inspector.dispose();
     trainer.dispose();
   }
 }

@@ -446,7 +446,9 @@ async function runParent(args: Args): Promise<void> {
     if (!mt.tensorsFlat) results.notes.push(`tensor count not flat over ${mt.steps} ${mt.what} steps: ${mt.samples.map((s) => s.numTensors).join(' → ')}`);
   }
   for (const ins of results.inspect) {
-    if (ins.tensorsPerRun !== 0) results.notes.push(`tensor leak: inspectSamples on ${ins.backend} leaves ${ins.tensorsPerRun} tensors per run`);
+    for (const [what, x] of [['fresh', ins.fresh], ['ε change', ins.epsChange]] as const) {
+      if (x.tensorsPerRun !== 0) results.notes.push(`tensor leak: inspection (${what}) on ${ins.backend} leaves ${x.tensorsPerRun} tensors per run`);
+    }
   }
   if (disturbed.length > 0) {
     results.notes.push(`other processes used more than ${BACKGROUND_THRESHOLD} cores during: ${disturbed.join(', ')} — those timings are pessimistic; rerun on an idle machine`);

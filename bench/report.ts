@@ -1,7 +1,7 @@
 /** The short markdown report (bench/results/latest.md) made from the JSON results. */
 import { BACKGROUND_THRESHOLD } from './load';
 import type { TorchPeerResult } from './torchPeer';
-import type { BenchResults, BnVariant, Group, StepKind, StepResult } from './types';
+import type { BenchResults, BnVariant, Group, LatencyRuns, StepKind, StepResult } from './types';
 
 /** The speed issue's figures (its machine, batch 64; reference batch 32, 2 threads), for context only. */
 export const ISSUE_FIGURES = {
@@ -105,9 +105,12 @@ export function renderMarkdown(r: BenchResults): string {
   }
 
   if (r.inspect.length > 0) {
-    L.push('**Inspector** (inspectSamples, 16 samples, small model, ε changed each run):');
+    L.push('**Inspector** (16 samples, small model, ε changed each run; worker-side compute, without transport and drawing):');
     for (const i of r.inspect) {
-      L.push(`- ${i.backend}: median ${fmt(i.medianMs, 0)} ms (min ${fmt(i.minMs, 0)}, max ${fmt(i.maxMs, 0)}; ${i.runs} runs after ${i.warmup} warm-up; tensors/run ${fmt(i.tensorsPerRun, 2)}; other processes ${fmt(i.backgroundCores, 2)} cores)`);
+      const line = (what: string, x: LatencyRuns) =>
+        `- ${i.backend}, ${what}: median ${fmt(x.medianMs, 0)} ms (min ${fmt(x.minMs, 0)}, max ${fmt(x.maxMs, 0)}; ${i.runs} runs after ${i.warmup} warm-up; tensors/run ${fmt(x.tensorsPerRun, 2)}; other processes ${fmt(i.backgroundCores, 2)} cores)`;
+      L.push(line('new samples each run (decompose + attack + features)', i.fresh));
+      L.push(line('same samples, new ε (the panel’s slider)', i.epsChange));
     }
     L.push('');
   }

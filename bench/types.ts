@@ -69,17 +69,25 @@ export interface MemoryTrace {
   backgroundCores?: number;
 }
 
-export interface InspectLatency {
-  backend: BackendArg;
-  samples: number;
-  runs: number;
-  warmup: number;
+/** Timed inspections of one kind. */
+export interface LatencyRuns {
   medianMs: number;
   minMs: number;
   maxMs: number;
   runMs: number[];
   eps: number[];
   tensorsPerRun: number;
+}
+
+export interface InspectLatency {
+  backend: BackendArg;
+  samples: number;
+  runs: number;
+  warmup: number;
+  /** New samples every run: the whole pipeline (decompose, anchor and first gradient, attack, features). */
+  fresh: LatencyRuns;
+  /** The same samples with a new ε every run, through one `SampleInspector` (the panel's ε slider). */
+  epsChange: LatencyRuns;
   backgroundCores?: number;
 }
 
