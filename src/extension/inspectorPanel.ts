@@ -542,7 +542,9 @@ function sheetOf(r: InspectResultWire, m: InspectResultMessage) {
   const per = h * w * c;
   const gain = m.images.r.gain;
   const row = (key: AnyRow, scale = 1): SheetImage[] => {
-    const v = pixelValues(r.images[key]!) as Float32Array;
+    const raw = pixelValues(r.images[key]!);
+    // Image rows may come as displayed bytes (encodeImagePixels): k / 255 renders as k again.
+    const v = raw instanceof Uint8Array ? Float32Array.from(raw, (b) => b / 255) : raw;
     return Array.from({ length: n }, (_, i) => {
       const data = v.slice(i * per, (i + 1) * per);
       if (scale !== 1) for (let k = 0; k < data.length; k++) data[k] = (data[k] as number) * scale;

@@ -263,7 +263,10 @@ export interface InspectResultWire {
   lossBefore: number;
   lossAfter: number;
   samples: InspectSampleNumbers[];
-  /** float32 NHWC in pixel units: x, G(x), R(x) (signed), x_adv, |x_adv − x|; with `augment`, the two SimCLR views. */
+  /**
+   * NHWC in pixel units: R(x) (signed) and |x_adv − x| as float32; x, G(x), x_adv and, with
+   * `augment`, the two SimCLR views as displayed bytes (`encodeImagePixels`).
+   */
   images: { x: PixelBuffer; g: PixelBuffer; r: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer; viewI?: PixelBuffer; viewJ?: PixelBuffer };
 }
 
@@ -281,7 +284,7 @@ export interface ProbeHistoryParams {
 
 /** One probe of the inspector's history: the fixed probe batch decomposed and attacked at `step`. */
 export interface ProbeWire extends ProbeSummary {
-  /** float32 NHWC in pixel units (stored uint8-quantised): x, x_adv, |x_adv − x|. */
+  /** NHWC in pixel units (stored uint8-quantised): x and x_adv as displayed bytes (`encodeImagePixels`), |x_adv − x| float32. */
   images: { x: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer };
 }
 
@@ -382,6 +385,18 @@ export namespace LogNotification {
 export function encodePixels(shape: PixelBuffer['shape'], array: Uint8Array | Float32Array): PixelBuffer {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   return { shape, dtype: array instanceof Float32Array ? 'float32' : 'uint8', data: toBase64(bytes) };
+}
+
+/**
+ * An image row (values in [0, 1]) as the inspector shows it: uint8 = round(clamp(v) · 255), exactly
+ * the bytes a canvas gets from the float (webview/render.ts), at a quarter of the size. Kept float32
+ * when a value is not finite, so NaNs still reach the screen (drawn magenta).
+ */
+export function encodeImagePixels(shape: PixelBuffer['shape'], values: Float32Array): PixelBuffer {
+  if (!values.every(Number.isFinite)) return encodePixels(shape, values);
+  const bytes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, values[i]!)) * 255);
+  return encodePixels(shape, bytes);
 }
 
 export function decodePixels(p: PixelBuffer): Uint8Array | Float32Array {

@@ -42,6 +42,7 @@ import {
   CheckpointInfo,
   DatasetSamplesRequest,
   DescribeRunRequest,
+  encodeImagePixels,
   encodePixels,
   InspectRequest,
   ListCheckpointsRequest,
@@ -432,7 +433,7 @@ connection.onRequest(
         lossBefore: p.lossBefore,
         lossAfter: p.lossAfter,
         samples: p.samples,
-        images: { x: encodePixels(p.shape, img.x), xAdv: encodePixels(p.shape, img.xAdv), absDiff: encodePixels(p.shape, img.absDiff) },
+        images: { x: encodeImagePixels(p.shape, img.x), xAdv: encodeImagePixels(p.shape, img.xAdv), absDiff: encodePixels(p.shape, img.absDiff) },
       },
     };
   }),
@@ -507,12 +508,12 @@ connection.onRequest(
         lossAfter: r.lossAfter,
         samples: r.samples,
         images: {
-          x: encodePixels(shape, r.images.x),
-          g: encodePixels(shape, r.images.g),
+          x: encodeImagePixels(shape, r.images.x),
+          g: encodeImagePixels(shape, r.images.g),
           r: encodePixels(shape, r.images.r),
-          xAdv: encodePixels(shape, r.images.xAdv),
+          xAdv: encodeImagePixels(shape, r.images.xAdv),
           absDiff: encodePixels(shape, r.images.absDiff),
-          ...(r.images.viewI && r.images.viewJ ? { viewI: encodePixels(shape, r.images.viewI), viewJ: encodePixels(shape, r.images.viewJ) } : {}),
+          ...(r.images.viewI && r.images.viewJ ? { viewI: encodeImagePixels(shape, r.images.viewI), viewJ: encodeImagePixels(shape, r.images.viewJ) } : {}),
         },
       };
     } finally {

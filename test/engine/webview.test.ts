@@ -19,7 +19,7 @@ import {
   type InspectResultMessage,
   type InspectSettings,
 } from '../../src/protocol/webview';
-import { encodePixels } from '../../src/protocol/worker';
+import { encodeImagePixels, encodePixels } from '../../src/protocol/worker';
 import {
   colourBar,
   extent,
@@ -258,4 +258,22 @@ test('probe history messages: the list, one probe (x, x_adv, |x_adv − x|), and
   assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a' }).ok, true);
   assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a', step: 8 }).ok, true);
   assert.equal(parseWebviewMessage({ type: 'probeRequest', runDir: '/r/a', step: 'eight' }).ok, false);
+});
+
+test('image rows travel as the bytes a canvas shows: same rendering as the floats, float32 kept for NaN', () => {
+  const shape: [number, number, number, number] = [2, 3, 4, 3];
+  const values = Float32Array.from({ length: 2 * 3 * 4 * 3 }, (_, i) => ((i * 37) % 101) / 100 - 0.05); // a few outside [0, 1]
+  values[5] = 0.5 / 255; // a rounding boundary
+  const bytes = encodeImagePixels(shape, values);
+  assert.equal(bytes.dtype, 'uint8');
+  assert.equal(bytes.data.length, Math.ceil(values.length / 3) * 4, 'a quarter of the float32 size, in base64');
+  const asFloat = encodePixels(shape, values);
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(sampleToRgba(pixelValues(bytes), shape, i, 'image').rgba, sampleToRgba(pixelValues(asFloat), shape, i, 'image').rgba, `sample ${i} renders the same`);
+  }
+  const withNaN = values.slice();
+  withNaN[7] = NaN;
+  const kept = encodeImagePixels(shape, withNaN);
+  assert.equal(kept.dtype, 'float32', 'a NaN keeps the floats, so it is drawn magenta');
+  assert.deepEqual(Array.from(sampleToRgba(pixelValues(kept), shape, 0, 'image').rgba.subarray(8, 11)), [255, 0, 255]);
 });

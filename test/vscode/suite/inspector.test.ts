@@ -247,13 +247,18 @@ suite('IDAA inspector panel', function () {
     let bare = on;
     for (const st of stages) bare = await clickStage(st, `the views without ${st}`);
     assert.deepEqual(await inFrame(() => Array.from(document.querySelectorAll('#stages input')).map((i: any) => i.checked)), [false, false, false, false]);
-    const values = (p: { pixels: { data: string } }) => new Float32Array(new Uint8Array(Buffer.from(p.pixels.data, 'base64')).buffer);
-    const x = values(bare.images.x);
+    // Image rows travel as the bytes shown (or float32 in [0, 1] when a value is not finite).
+    const onScreen = (p: { pixels: { data: string; dtype: string } }) => {
+      const bytes = new Uint8Array(Buffer.from(p.pixels.data, 'base64'));
+      return p.pixels.dtype === 'uint8' ? Array.from(bytes) : Array.from(new Float32Array(bytes.buffer), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+    };
+    const x = onScreen(bare.images.x);
     for (const row of ['viewI', 'viewJ'] as const) {
-      const v = values(bare.images[row]!);
+      const v = onScreen(bare.images[row]!);
       assert.equal(v.length, x.length);
       const worst = v.reduce((m, a, i) => Math.max(m, Math.abs(a - x[i]!)), 0);
-      assert.ok(worst < 1e-5, `every stage off: ${row} is x (max difference ${worst})`);
+      // The float views equal x to 1e-5 (engine test); on screen that is at most one level of 255.
+      assert.ok(worst <= 1, `every stage off: ${row} is x (max difference ${worst}/255)`);
     }
     assert.deepEqual(bare.samples, on.samples, 'the toggles change the views only');
     await checkCanvases();
@@ -396,6 +401,7 @@ suite('IDAA inspector panel', function () {
     assert.equal(panel.lastInspect!.samples.length, 16);
     const latencies: number[] = [];
     const worker: number[] = [];
+    const drawing: number[] = [];
     for (const eps of [0.5, 1.5, 2, 2.5, 3, 0.75, 1.25]) {
       const done = rendered(panel.lastInspect!.requestId, `small model at ε = ${eps}`);
       await inFrame((v: number) => {
@@ -406,11 +412,12 @@ suite('IDAA inspector panel', function () {
       const r = await done;
       latencies.push(r.totalMs);
       worker.push(panel.lastInspect!.workerMs);
+      drawing.push(r.drawMs);
     }
     await checkCanvases();
     await screenshot('inspector-small-model');
     const shape = panel.lastInspect!.images.x.pixels.shape.join('×');
-    const line = `ε → views updated, 16 samples of the small model (${shape}): median ${median(latencies).toFixed(0)} ms (worker ${median(worker)} ms); all ${latencies.map((x) => x.toFixed(0)).join(', ')} ms`;
+    const line = `ε → views updated, 16 samples of the small model (${shape}): median ${median(latencies).toFixed(0)} ms (worker request ${median(worker)} ms, drawing ${median(drawing).toFixed(0)} ms); all ${latencies.map((x) => x.toFixed(0)).join(', ')} ms`;
     console.log(`      (${line})`);
     const repoOut = path.join(__dirname, '..', '..', '..', '..', 'test-output');
     mkdirSync(repoOut, { recursive: true });
