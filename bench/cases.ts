@@ -168,8 +168,10 @@ export interface PresetPlans {
   augment?: Plan;
 }
 
-function presetConfig(preset: 'small' | 'reference', batch: number): RunConfig {
-  return preset === 'small'
+function presetConfig(preset: 'tiny' | 'small' | 'reference', batch: number): RunConfig {
+  return preset === 'tiny'
+    ? resolveConfig({ preset: 'tiny', backend: 'auto', vae: { batchSize: batch }, ssl: { batchSize: batch } })
+    : preset === 'small'
     ? resolveConfig({ preset: 'small', backend: 'auto' })
     : // The reference preset reads CIFAR-10 from a folder; the benchmark never loads it (synthetic data).
       resolveConfig({ preset: 'reference', data: { path: '(synthetic, in memory)' }, vae: { batchSize: batch }, ssl: { batchSize: batch } });
@@ -257,13 +259,14 @@ export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference'
 }
 
 /** Tensor count and RSS over N small-preset SSL steps with IDAA (the real training path). */
-export function longSmallCase(ctx: CaseContext, steps: number, every: number): MemoryTrace {
-  const cfg = presetConfig('small', 64);
-  const ds = presetDataset(cfg, 64);
+/** Tensors and memory over many full IDAA steps (augment, decompose, attack, dual BN, Adam) of a preset. */
+export function idaaMemoryCase(ctx: CaseContext, preset: 'tiny' | 'small', batch: number, steps: number, every: number): MemoryTrace {
+  const cfg = presetConfig(preset, batch);
+  const ds = presetDataset(cfg, batch);
   const trainer = new Trainer(cfg, ds);
-  const next = batchCursor(ds.train.count, 64);
+  const next = batchCursor(ds.train.count, batch);
   try {
-    return memoryTrace(ctx, 'small preset sslStep with IDAA (batch 64)', steps, every, () => (trainer.sslStep(next(), cfg.ssl.lr), 64));
+    return memoryTrace(ctx, `${preset} preset sslStep with IDAA (batch ${batch})`, steps, every, () => (trainer.sslStep(next(), cfg.ssl.lr), batch));
   } finally {
     trainer.dispose();
   }

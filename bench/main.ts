@@ -15,7 +15,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendSummary, selectBackend } from '../src/engine/backend/select';
-import { CaseContext, inspectCase, longSmallCase, peerCase, peerMemoryCase, Plan, presetCase, PresetPlans, wasmHeapMB } from './cases';
+import { CaseContext, idaaMemoryCase, inspectCase, peerCase, peerMemoryCase, Plan, presetCase, PresetPlans, wasmHeapMB } from './cases';
 import { BACKGROUND_THRESHOLD, backgroundCores, cpuSnapshot } from './load';
 import { renderMarkdown } from './report';
 import { checkTorch, PeerWhat, runTorchPeer, TorchPeerResult } from './torchPeer';
@@ -29,7 +29,7 @@ const REPO_ROOT = typeof __dirname === 'string' ? resolve(__dirname, '..') : pro
 const ALL_CASES = ['torch', 'peer-vae', 'peer-enc', 'bn-ab', 'peer-adv', 'peer-idaa', 'small', 'inspect', 'reference', 'memory', 'long'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 /** Child-level cases (what --case takes). */
-const CHILD_CASES = ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'inspect', 'reference', 'reference-idaa', 'memory', 'long'] as const;
+const CHILD_CASES = ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'inspect', 'reference', 'reference-idaa', 'memory', 'memory-idaa', 'long'] as const;
 type ChildCase = (typeof CHILD_CASES)[number];
 const BACKENDS: readonly BackendArg[] = ['wasm', 'cpu', 'tensorflow'];
 
@@ -204,9 +204,14 @@ async function runChild(args: Args): Promise<void> {
       out.memory = peerMemoryCase(ctx, steps, args.quick ? 10 : 50);
       break;
     }
+    case 'memory-idaa': {
+      const steps = args.steps ?? (args.quick ? 30 : 1000);
+      out.memory = idaaMemoryCase(ctx, 'tiny', 32, steps, args.quick ? 10 : 100);
+      break;
+    }
     case 'long': {
       const steps = args.steps ?? 1000;
-      out.memory = longSmallCase(ctx, steps, Math.max(1, Math.min(50, Math.floor(steps / 10))));
+      out.memory = idaaMemoryCase(ctx, 'small', 64, steps, Math.max(1, Math.min(50, Math.floor(steps / 10))));
       break;
     }
   }
@@ -346,6 +351,7 @@ function plannedJobs(args: Args, tfOk: boolean): Job[] {
   // The pure-JS cpu backend is very slow (about a minute per peer VAE step): one timed step.
   add('peer-vae', 'cpu', 'peer-vae', args.quick ? ['--steps', '1', '--warmup', '0'] : ['--steps', '1', '--warmup', '1']);
   add('memory', 'wasm', 'memory');
+  add('memory', 'wasm', 'memory-idaa');
   if (want('long')) add('long', 'wasm', 'long', ['--steps', String(args.long ?? 1000)]);
   return jobs;
 }
