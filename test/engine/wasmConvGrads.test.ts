@@ -153,6 +153,23 @@ describe('wasm conv2d gradient kernels', () => {
     }
   });
 
+  it('matches cpu on training-sized shapes: dW over several image groups, dX one conv per stride phase', async () => {
+    const cases: [Shape4, Shape4, number, Pad][] = [
+      [[64, 16, 16, 16], [3, 3, 16, 16], 1, 'same'], // 16x16 outputs: 4 groups of 16 images
+      [[48, 16, 16, 8], [3, 3, 8, 16], 2, 'same'], // 8x8 outputs: groups of 24 (a divisor of 48)
+      [[40, 16, 16, 8], [1, 1, 8, 16], 2, 'same'], // 1x1 stride-2 shortcut: 3 of 4 phases get no tap
+      [[34, 16, 16, 16], [3, 3, 16, 8], 1, 'valid'], // 14x14: groups of 17
+      [[4, 9, 8, 8], [3, 3, 8, 4], 2, 'same'], // odd size, per-phase dX with 8 channels
+      [[2, 6, 6, 8], [2, 2, 8, 3], 2, [[0, 0], [3, 0], [0, 3], [0, 0]]], // pads wider than the kernel, per phase
+      [[2, 7, 6, 9], [5, 3, 9, 2], 3, 'same'],
+    ];
+    let seed = 700;
+    for (const [xShape, fShape, stride, pad] of cases) {
+      await compare(`conv2d x=${xShape} f=${fShape} s=${stride} pad=${JSON.stringify(pad)}`, conv2dGrads(xShape, fShape, stride, pad, seed));
+      seed += 3;
+    }
+  });
+
   it('matches cpu for conv2dTranspose forward and its gradients', async () => {
     const cases: [Shape4, Shape4, Shape4, number, 'same' | 'valid'][] = [
       [[3, 4, 4, 16], [4, 4, 8, 16], [3, 8, 8, 8], 2, 'same'], // VAE decoder up-sampling block
