@@ -17,6 +17,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { IdaaError } from '../errors';
 import { registerWasmConvGradients } from './wasmConvGrads';
+import { registerWasmFastKernels } from './wasmFastKernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -164,6 +165,7 @@ function wasmCandidate(wasmDir: string | undefined): Candidate {
       const failed = await activate('wasm');
       if (failed !== undefined) return { ok: false, why: failed };
       registerWasmConvGradients();
+      registerWasmFastKernels();
       const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
       // tfjs only loads the threaded binary where WASM_HAS_MULTITHREAD_SUPPORT holds, never in Node.
       return { ok: true, choice: { name: 'wasm', gpu: false, threads: 1 }, why: simd ? 'SIMD' : 'no SIMD' };
