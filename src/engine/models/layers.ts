@@ -135,31 +135,50 @@ export class BatchNorm {
 }
 
 /**
+ * x·scale + shift per channel (last axis). On wasm one XNNPACK depthwise 1x1 conv with bias (one
+ * kernel instead of a broadcast multiply and a broadcast add); elsewhere the two ops. Only used
+ * inside batchNormTraining's customGrad, so its own gradient is never needed.
+ */
+function channelAffine(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'wasm') return tf.add(tf.mul(x, scale), shift);
+  const c = x.shape[x.rank - 1];
+  const x4 = tf.reshape(x, [1, x.size / c, 1, c]) as tf.Tensor4D;
+  const y = tf.fused.depthwiseConv2d({ x: x4, filter: tf.reshape(scale, [1, 1, c, 1]) as tf.Tensor4D, strides: 1, pad: 'valid', bias: tf.reshape(shift, [c]) });
+  return tf.reshape(y, x.shape);
+}
+
+/**
  * Training-mode batch norm with its gradient written out (one customGrad node instead of the ~20
- * broadcast ops autograd records for moments → normalise → scale): with x̂ = (x − μ)·σ⁻¹,
- * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·σ⁻¹·(dy − dβ/n − x̂·dγ/n). The batch moments come back too, for
- * the running statistics.
+ * broadcast ops autograd records for moments → normalise → scale). With xc = x − μ and σ⁻¹ =
+ * (mean(xc²) + eps)^−½, y = xc·(γσ⁻¹) + β, and
+ *   dβ = Σ dy, S = Σ dy·xc, dγ = σ⁻¹·S, dx = dy·(γσ⁻¹) + xc·(−γσ⁻³·S/n) + (−γσ⁻¹·dβ/n),
+ * so x̂ is never materialised and each direction has two or three full-size per-channel ops.
+ * The batch moments come back too, for the running statistics.
  */
 export function batchNormTraining<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], eps: number): { y: T; mean: tf.Tensor; variance: tf.Tensor } {
   const n = axes.reduce((acc, a) => acc * x.shape[a], 1);
   let mean: tf.Tensor | undefined;
   let variance: tf.Tensor | undefined;
   const fwd = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const m = tf.moments(xs, axes);
-    mean = tf.keep(m.mean);
-    variance = tf.keep(m.variance);
-    const invStd = tf.rsqrt(tf.add(m.variance, eps));
-    const xhat = tf.mul(tf.sub(xs, m.mean), invStd);
-    save([xhat, invStd, g]);
+    const mu = tf.mean(xs, axes);
+    const xc = tf.sub(xs, mu);
+    const v = tf.mean(tf.square(xc), axes);
+    mean = tf.keep(mu);
+    variance = tf.keep(v);
+    const invStd = tf.rsqrt(tf.add(v, eps));
+    save([xc, invStd, g]);
     return {
-      value: tf.add(tf.mul(xhat, g), b),
+      value: channelAffine(xc, tf.mul(g, invStd), b),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const d = dy as tf.Tensor;
-        const [xh, inv, gm] = saved;
+        const [xcS, inv, gm] = saved;
         const dBeta = tf.sum(d, axes);
-        const dGamma = tf.sum(tf.mul(d, xh), axes);
-        const dx = tf.mul(tf.mul(gm, inv), tf.sub(tf.sub(d, tf.div(dBeta, n)), tf.mul(xh, tf.div(dGamma, n))));
-        return [dx, dGamma, dBeta];
+        const sxc = tf.sum(tf.mul(d, xcS), axes);
+        const dGamma = tf.mul(sxc, inv);
+        const a = tf.mul(gm, inv); // γσ⁻¹
+        const bCoef = tf.mul(tf.mul(a, tf.square(inv)), tf.mul(sxc, -1 / n)); // −γσ⁻³·S/n
+        const cCoef = tf.mul(a, tf.mul(dBeta, -1 / n)); // −γσ⁻¹·dβ/n
+        return [tf.add(tf.mul(d, a), channelAffine(xcS, bCoef, cCoef)), dGamma, dBeta];
       },
     };
   };
