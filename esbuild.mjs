@@ -54,6 +54,10 @@ const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.j
 for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
   copyFileSync(join(wasmDir, 'dist', f), join('dist', f));
 }
+// The threaded build's factory and pthread worker, read as text at run time (src/engine/backend/wasmThreads.ts).
+for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
+  copyFileSync(join(wasmDir, 'wasm-out', f), join('dist', f));
+}
 
 const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
 if (watch) {

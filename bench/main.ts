@@ -45,10 +45,12 @@ interface Args {
   steps?: number;
   warmup?: number;
   batch?: number;
+  /** wasm threads of a child (default 1). */
+  threads?: number;
 }
 
 const USAGE = `usage: node dist/bench.js [--quick] [--only ${ALL_CASES.join(',')}] [--backends wasm,cpu,tensorflow] [--long N] [--no-torch]
-       node dist/bench.js --backend wasm|cpu|tensorflow --case ${CHILD_CASES.join('|')} [--bn engine|moments|tf] [--quick] [--steps N] [--warmup N] [--batch N]`;
+       node dist/bench.js --backend wasm|cpu|tensorflow --case ${CHILD_CASES.join('|')} [--bn engine|moments|tf] [--threads N] [--quick] [--steps N] [--warmup N] [--batch N]`;
 
 /** A bad command line: printed without a stack. */
 class UsageError extends Error {}
@@ -114,6 +116,10 @@ function parseArgs(argv: string[]): Args {
         a.batch = int(i);
         i++;
         break;
+      case '--threads':
+        a.threads = int(i);
+        i++;
+        break;
       case '--help':
       case '-h':
         process.stderr.write(USAGE + '\n');
@@ -147,7 +153,8 @@ async function runChild(args: Args): Promise<void> {
   if (!isChildCase(c)) throw new Error(`--case: unknown case ${c}; child cases: ${CHILD_CASES.join(', ')}`);
   if (!isBackend(b)) throw new Error(`--backend: unknown backend ${b}`);
   const t0 = performance.now();
-  const choice = await selectBackend({ preference: b, log: (l) => log(`[${b}] ${l}`) });
+  const choice = await selectBackend({ preference: b, wasmThreads: args.threads ?? 1, log: (l) => log(`[${b}] ${l}`) });
+  if (args.threads !== undefined && choice.threads !== args.threads) throw new Error(`${args.threads} threads asked, the backend runs ${choice.threads}`);
   const backend: BackendInfo = {
     name: choice.name,
     threads: choice.threads,
@@ -279,6 +286,7 @@ function spawnChild(args: string[]): Promise<ChildRun> {
   return new Promise((resolvePromise) => {
     const env = { ...process.env };
     delete env.IDAA_BACKEND; // it would override the child's --backend
+    delete env.IDAA_WASM_THREADS; // and this its --threads
     const child = spawn(process.execPath, [process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let errTail = '';
@@ -347,6 +355,12 @@ function plannedJobs(args: Args, tfOk: boolean): Job[] {
       args: ['--backend', b, '--case', 'reference-idaa', ...q, '--batch', '16'],
       note: `reference IDAA step failed at batch 32 on ${b}; measured at batch 16 instead`,
     });
+  }
+  // wasm on all cores (tfjs's threaded build), compared with PyTorch at the same thread count.
+  const cores = availableParallelism();
+  if (cores > 1) {
+    const t = ['--threads', String(Math.min(cores, 8))];
+    for (const c of ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small'] as const) add(c, 'wasm', c, t);
   }
   // The pure-JS cpu backend is very slow (about a minute per peer VAE step): one timed step.
   add('peer-vae', 'cpu', 'peer-vae', args.quick ? ['--steps', '1', '--warmup', '0'] : ['--steps', '1', '--warmup', '1']);

@@ -55,7 +55,8 @@ function sortResults(rs: readonly StepResult[]): StepResult[] {
       gOrder.indexOf(a.group) - gOrder.indexOf(b.group) ||
       STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step) ||
       bOrder.indexOf(a.backend) - bOrder.indexOf(b.backend) ||
-      ['engine', 'moments', 'tf'].indexOf(a.bn ?? 'engine') - ['engine', 'moments', 'tf'].indexOf(b.bn ?? 'engine'),
+      ['engine', 'moments', 'tf'].indexOf(a.bn ?? 'engine') - ['engine', 'moments', 'tf'].indexOf(b.bn ?? 'engine') ||
+      a.threads - b.threads,
   );
 }
 
@@ -72,18 +73,19 @@ export function renderMarkdown(r: BenchResults): string {
   L.push(`PyTorch: ${ta.ok ? `${ta.version} (${ta.python})` : `skipped — ${ta.why}`}`);
   L.push('');
   L.push('Median step after warm-up. img/step: VAE B; SimCLR 2B views; adv B; IDAA B source images (x_i, x_j, x_adv each); augment 2B views. ');
-  L.push('tfjs wasm runs 1 thread in Node; "vs torch 1t" is the like-for-like ratio (tfjs img/s ÷ torch img/s, >1 = tfjs faster). ');
+  L.push('wasm 1t is tfjs\'s single-threaded build; wasm 2t its threaded build on 2 threads (src/engine/backend/wasmThreads.ts). "vs torch, same threads" is the like-for-like ratio: tfjs img/s ÷ torch img/s at the row\'s thread count (>1 = tfjs faster). ');
   L.push('Torch peer IDAA (≈) is derived as adv + enc time; torch has no preset-shaped models.');
   L.push('');
   L.push('Peak MiB: tensor bytes at the peak of the last warm-up step (tf.profile). † = other processes used more than ' + BACKGROUND_THRESHOLD + ' cores meanwhile (timing pessimistic).');
   L.push('');
-  L.push('| shapes | step | backend | batch | img/step | ms/step | img/s | torch 1t img/s | torch 2t img/s | vs torch 1t | vs torch 2t | tensors/step | peak MiB |');
-  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('| shapes | step | backend | batch | img/step | ms/step | img/s | torch 1t img/s | torch 2t img/s | vs torch, same threads | tensors/step | peak MiB |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const torchCell = (t: TorchFigure | undefined): string => (t ? `${t.derived ? '≈' : ''}${fmt(t.imgPerSec)}${t.disturbed ? ' †' : ''}` : '–');
   for (const s of sortResults(r.results)) {
     const stepLabel = `${s.step}${s.bn ? ` (bn ${BN_LABEL[s.bn]})` : ''}`;
-    const t1 = s.group === 'peer' ? torchFigure(r.torch.results, s.step, s.threads) : undefined;
+    const t1 = s.group === 'peer' ? torchFigure(r.torch.results, s.step, 1) : undefined;
     const t2 = s.group === 'peer' ? torchFigure(r.torch.results, s.step, 2) : undefined;
+    const same = s.group === 'peer' ? torchFigure(r.torch.results, s.step, s.threads) : undefined;
     let t2cell = torchCell(t2);
     if (s.group === 'reference' && (s.step === 'simclr' || s.step === 'idaa')) {
       t2cell = `(issue, B 32: ${s.step === 'simclr' ? ISSUE_FIGURES.reference.simclrTorch2 : ISSUE_FIGURES.reference.idaaTorch2})`;
@@ -91,7 +93,7 @@ export function renderMarkdown(r: BenchResults): string {
     const leak = s.tensorsPerStep === 0 ? '0' : `**${fmt(s.tensorsPerStep, 2)}**`;
     const dist = (s.backgroundCores ?? 0) > BACKGROUND_THRESHOLD ? ' †' : '';
     L.push(
-      `| ${GROUP_LABEL[s.group]} | ${stepLabel} | ${s.backend} ${s.threads}t | ${s.batch} | ${s.imagesPerStep} | ${fmt(s.medianMs, 0)}${dist} | ${fmt(s.imgPerSec)} | ${torchCell(t1)} | ${t2cell} | ${t1 ? ratio(s.imgPerSec, t1.imgPerSec) : '–'} | ${t2 ? ratio(s.imgPerSec, t2.imgPerSec) : '–'} | ${leak} | ${fmt(s.peakTensorMB, 0)} |`,
+      `| ${GROUP_LABEL[s.group]} | ${stepLabel} | ${s.backend} ${s.threads}t | ${s.batch} | ${s.imagesPerStep} | ${fmt(s.medianMs, 0)}${dist} | ${fmt(s.imgPerSec)} | ${torchCell(t1)} | ${t2cell} | ${same ? ratio(s.imgPerSec, same.imgPerSec) : '–'} | ${leak} | ${fmt(s.peakTensorMB, 0)} |`,
     );
   }
   L.push('');

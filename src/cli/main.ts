@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backendFromEnv,
+  parseWasmThreads,
   evalJob,
   IdaaError,
   inspectJob,
@@ -64,6 +65,7 @@ Run options:
 Ctrl-C stops a training at the next batch with a checkpoint; a second Ctrl-C quits at once.
 Common:
   --backend B          auto | tensorflow-gpu | tensorflow | wasm | cpu (env IDAA_BACKEND overrides)
+  --threads N|auto     wasm threads (default auto: the machine's cores, at most 8; env IDAA_WASM_THREADS overrides)
   --json               JSON lines on stdout
   -h, --help`;
 
@@ -83,6 +85,7 @@ const options = {
   vae: { type: 'string' },
   'run-dir': { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
   checkpoint: { type: 'string' },
   indices: { type: 'string' },
@@ -151,7 +154,8 @@ function configFromFlags(v: Values): RunConfig {
 
 async function initBackend(v: Values, out: Output, config?: RunConfig) {
   const preference = backendFromEnv() ?? (v.backend as RunConfig['backend'] | undefined) ?? config?.backend ?? 'auto';
-  const choice = await selectBackend({ preference, log: (l) => out.log(l) });
+  const wasmThreads = v.threads !== undefined ? parseWasmThreads(v.threads, '--threads') : 'auto';
+  const choice = await selectBackend({ preference, wasmThreads, log: (l) => out.log(l) });
   out.event({ type: 'backend', ...choice });
   return choice;
 }

@@ -2,7 +2,8 @@
  * The public engine API: the worker, the CLI and the tests use only this module. It never imports
  * `vscode`, so it runs in any Node process.
  */
-export { selectBackend, backendFromEnv, backendSummary } from './backend/select';
+export { selectBackend, backendFromEnv, backendSummary, parseWasmThreads } from './backend/select';
+export type { WasmThreads } from './backend/select';
 export type { BackendChoice, BackendName, BackendPreference } from './backend/select';
 export { resolveConfig, loadConfigFile, configFingerprint, diffConfigs } from './config/resolve';
 export { PRESETS } from './config/presets';

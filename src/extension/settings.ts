@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendPreference } from '../protocol/worker';
+import type { BackendPreference, WasmThreads } from '../protocol/worker';
 
 export type DatasetChoice = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'folder';
 export type PresetChoice = 'small' | 'tiny' | 'reference';
@@ -8,6 +8,7 @@ export type PresetChoice = 'small' | 'tiny' | 'reference';
 export interface IdaaSettings {
   runsFolder: string;
   backend: BackendPreference;
+  wasmThreads: WasmThreads;
   workerRuntime: string;
   defaultDataset: DatasetChoice;
   defaultPreset: PresetChoice;
@@ -22,6 +23,8 @@ export function settings(): IdaaSettings {
   return {
     runsFolder: c.get<string>('runsFolder', '.idaa/runs'),
     backend: c.get<BackendPreference>('backend', 'auto'),
+    // Machine scope, like the runtime: how many cores to use is the machine owner's choice.
+    wasmThreads: c.inspect<WasmThreads>('wasmThreads')?.globalValue ?? 'auto',
     // Machine scope: a workspace cannot name an executable for us to run.
     workerRuntime: (c.inspect<string>('workerRuntime')?.globalValue ?? '').trim(),
     defaultDataset: c.get<DatasetChoice>('defaultDataset', 'fashion-mnist'),

@@ -70,7 +70,7 @@ export class WorkerClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc, ...(runtime ? { runtime } : {}), options: { env } },
       debug: { module, transport: TransportKind.ipc, ...(runtime ? { runtime } : {}), options: { env, execArgv: ['--nolazy', '--inspect=6010'] } },
     };
-    const initializationOptions: WorkerInitializationOptions = { backend: s.backend };
+    const initializationOptions: WorkerInitializationOptions = { backend: s.backend, wasmThreads: s.wasmThreads };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [],
       outputChannel: this.output,

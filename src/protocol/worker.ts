@@ -22,11 +22,11 @@ import { NotificationType, ProgressType, RequestType, RequestType0 } from 'vscod
 import type { RunStateName, RunStatus } from '../engine/runs/state';
 import type { RunSummary } from '../engine/runs/list';
 import type { CheckpointKind, ManifestEntry } from '../engine/runs/manifest';
-import type { BackendPreference } from '../engine/backend/select';
+import type { BackendPreference, WasmThreads } from '../engine/backend/select';
 import type { SampleNumbers } from '../engine/inspect/inspect';
 import type { ProbeSummary } from '../engine/runs/probe';
 import type { AugmentStage } from '../engine/augment/simclr';
-export type { RunStateName, RunStatus, RunSummary, CheckpointKind, BackendPreference };
+export type { RunStateName, RunStatus, RunSummary, CheckpointKind, BackendPreference, WasmThreads };
 
 /** A manifest entry plus the checkpoint's absolute path. */
 export interface CheckpointInfo extends ManifestEntry {
@@ -70,6 +70,8 @@ export const WorkerErrorCodes = {
 export interface WorkerInitializationOptions {
   /** Backend preference; IDAA_BACKEND in the worker's environment still overrides it. */
   backend: BackendPreference;
+  /** Threads of the wasm backend ('auto': the machine's cores, at most 8); IDAA_WASM_THREADS overrides it. */
+  wasmThreads?: WasmThreads;
 }
 
 /** What the worker adds to its InitializeResult (under `idaa`). */

@@ -34,6 +34,7 @@ import {
   RunController,
   runPaths,
   SampleInspector,
+  parseWasmThreads,
   selectBackend,
   trainJob,
 } from '../engine';
@@ -593,7 +594,11 @@ connection.onRequest(WorkerStatusRequest.type, () => {
 
 connection.onInitialize(async (params): Promise<InitializeResult & { idaa: WorkerInfo }> => {
   const opts = (params.initializationOptions ?? {}) as Partial<WorkerInitializationOptions>;
-  const choice = await selectBackend({ preference: (opts.backend ?? 'auto') as EngineBackendPreference, log: (line) => connection.console.log(line) });
+  const choice = await selectBackend({
+    preference: (opts.backend ?? 'auto') as EngineBackendPreference,
+    wasmThreads: opts.wasmThreads !== undefined ? parseWasmThreads(opts.wasmThreads, 'the setting idaa.wasmThreads') : 'auto',
+    log: (line) => connection.console.log(line),
+  });
   info = { backend: choice.name, gpu: choice.gpu, threads: choice.threads, backendSummary: backendSummary(choice), pid: process.pid, nodeVersion: process.version };
   connection.console.log(`IDAA worker ${process.pid} on Node ${process.version}: ${info.backendSummary}`);
   return { capabilities: {}, serverInfo: { name: 'idaa-worker' }, idaa: info };

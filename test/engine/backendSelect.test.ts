@@ -2,16 +2,21 @@
 // so the order matters: failures that must leave tfjs untouched run before any backend starts,
 // then auto (wasm here), then switches between the registered backends.
 
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendError,
   backendFromEnv,
   backendSummary,
+  parseWasmThreads,
+  resolveWasmThreads,
   selectBackend,
+  WASM_THREADS_ENV_VAR,
+  wasmThreadsFromEnv,
   type BackendChoice,
 } from '../../src/engine/backend/select';
+import { availableParallelism } from 'node:os';
 import { wasmConvGradientsRegistered } from '../../src/engine/backend/wasmConvGrads';
 
 function resolvable(pkg: string): boolean {
@@ -155,4 +160,24 @@ describe('backend selection', () => {
     const again = await selectBackend({ preference: 'wasm', log: quiet });
     assert.equal(again.name, 'wasm');
   });
+});
+
+test('wasm thread settings: auto or 1..8, anything else is refused naming where it came from', () => {
+  assert.equal(parseWasmThreads('auto', 'x'), 'auto');
+  assert.equal(parseWasmThreads(' AUTO ', 'x'), 'auto');
+  assert.equal(parseWasmThreads('2', 'x'), 2);
+  assert.equal(parseWasmThreads(8, 'x'), 8);
+  for (const bad of ['0', '9', 'two', '1.5', '', 0, 2.5]) {
+    assert.throws(() => parseWasmThreads(bad, 'the setting idaa.wasmThreads'), (e: Error) => e instanceof BackendError && /^the setting idaa\.wasmThreads is .*; allowed: 'auto' or a whole number of threads from 1 to 8$/.test(e.message), String(bad));
+  }
+  const auto = resolveWasmThreads('auto');
+  assert.ok(auto >= 1 && auto <= 8 && auto <= availableParallelism(), `auto = ${auto}`);
+  assert.equal(resolveWasmThreads(3), 3);
+  process.env[WASM_THREADS_ENV_VAR] = 'lots';
+  try {
+    assert.throws(() => wasmThreadsFromEnv(), /environment variable IDAA_WASM_THREADS is "lots"/);
+  } finally {
+    delete process.env[WASM_THREADS_ENV_VAR];
+  }
+  assert.equal(wasmThreadsFromEnv(), undefined);
 });

@@ -91,3 +91,26 @@ test('bad input: a clear message and a non-zero exit, never a stack trace', () =
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /Unknown option '--epsilon'/);
 });
+
+test('--threads: the threaded wasm build trains to the same numbers as one thread, and the process exits by itself', () => {
+  const run = (threads: string, dir: string) => {
+    const r = idaa(['train', '--config', 'run.json', '--run-dir', dir, '--threads', threads, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const backend = r.lines.find((l) => l.type === 'backend') as { name: string; threads: number } | undefined;
+    const losses = r.lines.filter((l) => l.type === 'step').map((l) => [l.phase, l.loss]);
+    return { threads: backend?.threads, name: backend?.name, losses, knn: r.lines.find((l) => l.type === 'epoch' && l.phase === 'ssl')?.knnAccuracy };
+  };
+  const one = run('1', 'runs/t1');
+  const two = run('2', 'runs/t2');
+  assert.equal(one.name, 'wasm');
+  assert.equal(one.threads, 1);
+  assert.equal(two.threads, 2, 'two XNNPACK threads');
+  assert.ok(one.losses.length >= 8, `${one.losses.length} steps`);
+  assert.deepEqual(two.losses, one.losses, 'every VAE and SSL loss bit for bit');
+  assert.equal(typeof one.knn, 'number');
+  assert.equal(two.knn, one.knn, 'kNN accuracy too');
+  // A bad value is refused with the flag named.
+  const bad = idaa(['train', '--config', 'run.json', '--run-dir', 'runs/t3', '--threads', 'many']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--threads is "many"; allowed: 'auto' or a whole number of threads from 1 to 8/);
+});

@@ -14,10 +14,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone r
 // A named import: the package's "sideEffects" list omits its node bundle, so esbuild drops a bare
 // `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend silently goes missing from dist/.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { IdaaError } from '../errors';
 import { registerWasmConvGradients } from './wasmConvGrads';
 import { registerWasmFastKernels } from './wasmFastKernels';
+import { initThreadedWasm, threadedSources } from './wasmThreads';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -38,10 +39,16 @@ export class BackendError extends IdaaError {}
 
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 export const BACKEND_ENV_VAR = 'IDAA_BACKEND';
+/** Threads for the wasm backend: a positive integer, or 'auto' (the machine's cores, at most 8). */
+export type WasmThreads = number | 'auto';
+export const WASM_THREADS_ENV_VAR = 'IDAA_WASM_THREADS';
+/** Emscripten's pthread pool in tfjs 4.22 holds 8 workers. */
+const MAX_WASM_THREADS = 8;
 
 const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE_CPU = '@tensorflow/tfjs-node';
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+const WASM_THREADED = 'tfjs-backend-wasm-threaded-simd.wasm';
 
 // `require` exists in the CommonJS build and under tsx; the fallback covers an ESM loader.
 const nodeRequire: NodeJS.Require =
@@ -60,6 +67,27 @@ export function backendFromEnv(): BackendPreference | undefined {
   throw new BackendError(
     `environment variable ${BACKEND_ENV_VAR} is ${JSON.stringify(raw)}; allowed values: ${BACKEND_PREFERENCES.join(', ')}`,
   );
+}
+
+/** A thread setting, validated (`what` names where it came from, for the error). */
+export function parseWasmThreads(raw: string | number, what: string): WasmThreads {
+  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (v === 'auto') return 'auto';
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_WASM_THREADS) return n;
+  throw new BackendError(`${what} is ${JSON.stringify(raw)}; allowed: 'auto' or a whole number of threads from 1 to ${MAX_WASM_THREADS}`);
+}
+
+/** IDAA_WASM_THREADS, validated; undefined when unset or empty. */
+export function wasmThreadsFromEnv(): WasmThreads | undefined {
+  const raw = process.env[WASM_THREADS_ENV_VAR];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return parseWasmThreads(raw, `environment variable ${WASM_THREADS_ENV_VAR}`);
+}
+
+/** 'auto' → the machine's cores (at most 8); a number as given. */
+export function resolveWasmThreads(t: WasmThreads): number {
+  return t === 'auto' ? Math.max(1, Math.min(MAX_WASM_THREADS, availableParallelism())) : t;
 }
 
 /** One line for logs: the backend, its threads, and why better candidates were skipped. */
@@ -143,12 +171,22 @@ function defaultWasmDir(): string | undefined {
   }
 }
 
-function wasmCandidate(wasmDir: string | undefined): Candidate {
+/** Why the threaded build cannot start from `dir`, checked before tfjs state changes; undefined if it can. */
+function threadedUnavailable(dir: string, simd: boolean): string | undefined {
+  if (!simd) return 'no SIMD (the threaded build needs it)';
+  if (!existsSync(join(dir, WASM_THREADED))) return `${WASM_THREADED} not found in ${dir}`;
+  if (threadedSources(dir) === undefined) return `its JS files are not in ${dir}`;
+  return undefined;
+}
+
+function wasmCandidate(wasmDir: string | undefined, threads: number, log: (line: string) => void): Candidate {
   return {
     label: 'wasm',
     backend: 'wasm',
     async load() {
-      // Paths only matter before the first initialisation; tfjs refuses them after a failed one.
+      const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+      let note = '';
+      // Paths and threads only matter before the first initialisation; tfjs refuses them after it.
       if (tf.engine().registry['wasm'] === undefined) {
         const dir = wasmDir ?? defaultWasmDir();
         if (dir === undefined) {
@@ -156,19 +194,30 @@ function wasmCandidate(wasmDir: string | undefined): Candidate {
         }
         const missing = WASM_FILES.filter((f) => !existsSync(join(dir, f)));
         if (missing.length > 0) return { ok: false, why: `${missing.join(', ')} not found in ${dir}` };
-        try {
-          setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-        } catch (e) {
-          return { ok: false, why: firstLine(e) };
+        const noThreads = threads > 1 ? threadedUnavailable(dir, simd) : 'one thread asked';
+        if (noThreads === undefined) {
+          try {
+            await initThreadedWasm(threads, dir);
+          } catch (e) {
+            return { ok: false, why: `the threaded build failed to start: ${firstLine(e)} (${WASM_THREADS_ENV_VAR}=1 runs one thread)` };
+          }
+        } else {
+          if (threads > 1) {
+            note = `; ${threads} threads asked, but ${noThreads}`;
+            log(`wasm: ${threads} threads asked, but ${noThreads}: running one thread`);
+          }
+          try {
+            setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+          } catch (e) {
+            return { ok: false, why: firstLine(e) };
+          }
         }
       }
       const failed = await activate('wasm');
       if (failed !== undefined) return { ok: false, why: failed };
       registerWasmConvGradients();
       registerWasmFastKernels();
-      const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-      // tfjs only loads the threaded binary where WASM_HAS_MULTITHREAD_SUPPORT holds, never in Node.
-      return { ok: true, choice: { name: 'wasm', gpu: false, threads: 1 }, why: simd ? 'SIMD' : 'no SIMD' };
+      return { ok: true, choice: { name: 'wasm', gpu: false, threads: getThreadsCount() }, why: `${simd ? 'SIMD' : 'no SIMD'}${note}` };
     },
   };
 }
@@ -185,17 +234,17 @@ const cpuCandidate: Candidate = {
   },
 };
 
-function candidatesFor(preference: BackendPreference, wasmDir: string | undefined): Candidate[] {
+function candidatesFor(preference: BackendPreference, wasm: Candidate): Candidate[] {
   switch (preference) {
     case 'auto':
-      return [nativeCandidate(NODE_GPU, false), nativeCandidate(NODE_CPU, false), wasmCandidate(wasmDir), cpuCandidate];
+      return [nativeCandidate(NODE_GPU, false), nativeCandidate(NODE_CPU, false), wasm, cpuCandidate];
     case 'tensorflow-gpu':
       return [nativeCandidate(NODE_GPU, true)];
     case 'tensorflow':
       // Either package provides the native backend; prefer the plain one when asked for 'tensorflow'.
       return [nativeCandidate(NODE_CPU, false), nativeCandidate(NODE_GPU, false)];
     case 'wasm':
-      return [wasmCandidate(wasmDir)];
+      return [wasm];
     case 'cpu':
       return [cpuCandidate];
   }
@@ -233,6 +282,8 @@ function assertOthersEmpty(chosen: BackendName): void {
 export async function selectBackend(opts?: {
   preference?: BackendPreference;
   wasmDir?: string;
+  /** wasm only: XNNPACK threads (default 1; IDAA_WASM_THREADS overrides). More than one uses tfjs's threaded build. */
+  wasmThreads?: WasmThreads;
   log?: (line: string) => void;
 }): Promise<BackendChoice> {
   const fromEnv = backendFromEnv();
@@ -245,8 +296,10 @@ export async function selectBackend(opts?: {
   // log line below already says which backends were skipped and why).
   tf.env().set('PROD', true);
 
+  const log = opts?.log ?? ((line: string) => console.error(line)); // stderr: stdout may carry protocol messages
+  const threads = resolveWasmThreads(wasmThreadsFromEnv() ?? opts?.wasmThreads ?? 1);
   const attempts: BackendAttempt[] = [];
-  for (const candidate of candidatesFor(preference, opts?.wasmDir)) {
+  for (const candidate of candidatesFor(preference, wasmCandidate(opts?.wasmDir, threads, log))) {
     assertOthersEmpty(candidate.backend);
     const outcome = await candidate.load();
     if (!outcome.ok) {
@@ -255,8 +308,7 @@ export async function selectBackend(opts?: {
     }
     attempts.push({ candidate: candidate.label, ok: true, why: outcome.why });
     const choice: BackendChoice = { ...outcome.choice, attempts };
-    // stderr by default: stdout may carry protocol messages.
-    (opts?.log ?? ((line: string) => console.error(line)))(backendSummary(choice));
+    log(backendSummary(choice));
     return choice;
   }
 
