@@ -6,6 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IdaaApi } from '../../../src/extension/extension';
@@ -58,6 +59,14 @@ suite('IDAA Studio in VS Code', function () {
     for (const c of contributed) assert.ok(registered.has(c), `${c} is registered`);
     const bundle = readFileSync(path.join(ext.extensionPath, 'dist', 'extension.js'), 'utf8');
     assert.ok(!bundle.includes('node_modules/@tensorflow') && !bundle.includes('tfjs-core'), 'dist/extension.js bundles no tfjs');
+  });
+
+  test('the worker runs the wasm backend on all cores (the threaded build, setting idaa.wasmThreads = auto)', async function () {
+    await api.worker.get();
+    const info = api.worker.info!;
+    if (process.env.IDAA_BACKEND || process.env.IDAA_WASM_THREADS || info.backend !== 'wasm') return this.skip(); // another backend or count chosen on purpose
+    assert.equal(info.threads, Math.min(8, availableParallelism()), info.backendSummary);
+    assert.match(info.backendSummary, new RegExp(`backend wasm \\[CPU, ${info.threads} threads?, SIMD`));
   });
 
   test('a tiny run through the commands: start → progress → pause → checkpoint in the tree → resume → stop', async () => {
