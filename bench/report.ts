@@ -98,7 +98,7 @@ export function renderMarkdown(r: BenchResults): string {
   }
   L.push('');
 
-  const bnRuns = (['engine', 'moments', 'tf'] as const).flatMap((v) => r.results.filter((x) => x.group === 'peer' && x.step === 'simclr' && x.backend === 'wasm' && x.bn === v));
+  const bnRuns = (['engine', 'moments', 'tf'] as const).flatMap((v) => r.results.filter((x) => x.group === 'peer' && x.step === 'simclr' && x.backend === 'wasm' && x.threads === 1 && x.bn === v));
   const bnBase = bnRuns.find((x) => x.bn === 'engine');
   if (bnRuns.length > 1 && bnBase) {
     const parts = bnRuns.map((x) => `${BN_LABEL[x.bn ?? 'engine']} ${fmt(x.medianMs, 0)} ms (×${(x.medianMs / bnBase.medianMs).toFixed(2)}, peak ${fmt(x.peakTensorMB, 0)} MiB)`);

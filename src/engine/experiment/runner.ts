@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
+import { WASM_THREADS_ENV_VAR } from '../backend/select';
 import { join, resolve } from 'node:path';
 import { IdaaError } from '../errors';
 import { CellResult, readCellResult } from './cell';
@@ -28,6 +29,7 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   const log = opts.log ?? ((l: string) => console.error(l));
   const cells = experimentCells(spec, specFile);
   const parallel = Math.max(1, opts.parallel ?? spec.parallel ?? 1);
+  const threadsPerCell = Math.max(1, Math.min(8, Math.floor(availableParallelism() / parallel)));
   const failed: string[] = [];
   let finished = cells.filter((c) => readCellResult(root, c)).length;
   log(`experiment ${spec.name}: ${cells.length} cells (${finished} already done), ${parallel} at a time, results in ${root}`);
@@ -49,7 +51,7 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
     const worker = async () => {
       for (let c = queue.shift(); c && !stopping; c = queue.shift()) {
         const t0 = Date.now();
-        const code = await runCellProcess(opts.cli, specFile, c, opts.outRoot, (l) => log(`  ${c!.id}: ${l}`), children);
+        const code = await runCellProcess(opts.cli, specFile, c, opts.outRoot, (l) => log(`  ${c!.id}: ${l}`), children, threadsPerCell);
         if (code === 0) {
           finished++;
           const r = readCellResult(root, c);
@@ -72,14 +74,16 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   const c0 = cells.find((c) => c.kind === 'ssl')?.config;
   // The probe's budget in steps is known when the training split is limited (else it depends on the data).
   const probe = c0 && c0.data.trainLimit > 0 ? { epochs: c0.eval.probeEpochs, stepsPerEpoch: Math.ceil(c0.data.trainLimit / c0.eval.probeBatchSize), lr: c0.eval.probeLr, batch: c0.eval.probeBatchSize } : undefined;
-  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time`, probe);
+  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time, wasm threads per cell: ${process.env[WASM_THREADS_ENV_VAR] || threadsPerCell}`, probe);
   log(`report: ${report}`);
   return { report, failed };
 }
 
-function runCellProcess(cli: string, specFile: string, cell: Cell, outRoot: string | undefined, log: (l: string) => void, children: Set<ReturnType<typeof spawn>>): Promise<number> {
+function runCellProcess(cli: string, specFile: string, cell: Cell, outRoot: string | undefined, log: (l: string) => void, children: Set<ReturnType<typeof spawn>>, threads: number): Promise<number> {
   const args = [cli, 'experiment-cell', specFile, cell.id, '--json', ...(outRoot ? ['--out', outRoot] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Cells running side by side share the cores (results do not depend on the thread count); a user's IDAA_WASM_THREADS wins.
+  const env = { ...process.env, [WASM_THREADS_ENV_VAR]: process.env[WASM_THREADS_ENV_VAR] || String(threads) };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(child);
   let lastLog = 0;
   let buf = '';
