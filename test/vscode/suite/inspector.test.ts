@@ -80,6 +80,13 @@ function readCanvases(): Array<{ row: string; sample: number; sum: number; expec
   return out;
 }
 
+/** In the frame: moves the ε slider to `v` as a drag does (an input event). */
+function dragEps(v: number): void {
+  const el = document.getElementById('eps') as any;
+  el.value = String(v);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
 function snapshot(): any {
   return (window as any).__idaaInspector.snapshot();
 }
@@ -185,11 +192,7 @@ suite('IDAA inspector panel', function () {
     for (const eps of [2.5, 1, 3, 1.5, 4]) {
       const id = last.requestId;
       const done = rendered(id, `the decomposition at ε = ${eps}`);
-      await inFrame((v: number) => {
-        const el = document.getElementById('eps') as any;
-        el.value = String(v);
-        el.dispatchEvent(new Event('input', { bubbles: true }));
-      }, eps);
+      await inFrame(dragEps, eps);
       const r = await done;
       last = panel.lastInspect!;
       if (last.eps !== eps) continue; // coalesced into a later value
@@ -404,11 +407,7 @@ suite('IDAA inspector panel', function () {
     const drawing: number[] = [];
     for (const eps of [0.5, 1.5, 2, 2.5, 3, 0.75, 1.25]) {
       const done = rendered(panel.lastInspect!.requestId, `small model at ε = ${eps}`);
-      await inFrame((v: number) => {
-        const el = document.getElementById('eps') as any;
-        el.value = String(v);
-        el.dispatchEvent(new Event('input', { bubbles: true }));
-      }, eps);
+      await inFrame(dragEps, eps);
       const r = await done;
       latencies.push(r.totalMs);
       worker.push(panel.lastInspect!.workerMs);
