@@ -48,6 +48,15 @@ export interface NewRunOptions {
 
 type RunArg = RunItem | CheckpointItem | vscode.Uri | string | undefined;
 
+/** A quick pick whose settings default is pre-selected and named; the label picked, or undefined when dismissed. */
+async function pickWithDefault(items: vscode.QuickPickItem[], defaultLabel: string, title: string): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    items.map((i) => ({ ...i, picked: i.label === defaultLabel })),
+    { title, placeHolder: `default: ${defaultLabel}` },
+  );
+  return picked?.label;
+}
+
 export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel; extensionUri: vscode.Uri }): vscode.Disposable[] {
   const { runs, tree, worker, messages, output } = ctx;
   const inspectorDeps: InspectorDeps = { extensionUri: ctx.extensionUri, runs, worker, output };
@@ -95,18 +104,17 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     const s = settings();
     const dataset =
       opts.dataset ??
-      (
-        await vscode.window.showQuickPick(
-          [
-            { label: 'fashion-mnist', description: 'built in: 70,000 28×28 clothing images, 10 classes' },
-            { label: 'mnist', description: 'built in: 70,000 28×28 digits' },
-            { label: 'cifar10', description: 'your download of the binary version' },
-            { label: 'cifar100', description: 'your download of the binary version' },
-            { label: 'folder', description: 'a folder with one subfolder of images per class' },
-          ].map((i) => ({ ...i, picked: i.label === s.defaultDataset })),
-          { title: 'New IDAA run (1/3): dataset', placeHolder: `default: ${s.defaultDataset}` },
-        )
-      )?.label;
+      (await pickWithDefault(
+        [
+          { label: 'fashion-mnist', description: 'built in: 70,000 28×28 clothing images, 10 classes' },
+          { label: 'mnist', description: 'built in: 70,000 28×28 digits' },
+          { label: 'cifar10', description: 'your download of the binary version' },
+          { label: 'cifar100', description: 'your download of the binary version' },
+          { label: 'folder', description: 'a folder with one subfolder of images per class' },
+        ],
+        s.defaultDataset,
+        'New IDAA run (1/3): dataset',
+      ));
     if (!dataset) return undefined;
     let dataPath = opts.dataPath;
     if (!dataPath && (dataset === 'cifar10' || dataset === 'cifar100' || dataset === 'folder')) {
@@ -116,16 +124,15 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     }
     const preset =
       opts.preset ??
-      (
-        await vscode.window.showQuickPick(
-          [
-            { label: 'small', description: 'for CPUs: minutes on a laptop' },
-            { label: 'tiny', description: 'seconds: a smoke test' },
-            { label: 'reference', description: "the authors' settings: a GPU and days" },
-          ].map((i) => ({ ...i, picked: i.label === s.defaultPreset })),
-          { title: 'New IDAA run (2/3): preset', placeHolder: `default: ${s.defaultPreset}` },
-        )
-      )?.label;
+      (await pickWithDefault(
+        [
+          { label: 'small', description: 'for CPUs: minutes on a laptop' },
+          { label: 'tiny', description: 'seconds: a smoke test' },
+          { label: 'reference', description: "the authors' settings: a GPU and days" },
+        ],
+        s.defaultPreset,
+        'New IDAA run (2/3): preset',
+      ));
     if (!preset) return undefined;
     const idaa =
       opts.idaa ??

@@ -13,17 +13,11 @@ import type { IdaaApi } from '../../../src/extension/extension';
 import type { RunItem, CheckpointItem } from '../../../src/extension/runsTree';
 import type { RunControlResult, SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
 import { next } from './events';
+import { tinyRunConfig } from './tinyRun';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
 
-/** A model small enough for seconds per epoch on one CPU core; many epochs so there is time to pause. */
-const TINY = {
-  data: { imageSize: 8, trainLimit: 64, testLimit: 32 },
-  vae: { epochs: 1, width: 4, latentDim: 4, batchSize: 16 },
-  ssl: { epochs: 200, batchSize: 16, projectionDim: 8 },
-  eval: { knnK: 4, knnEveryEpochs: 50, probeEpochs: 0 },
-  checkpoint: { everyEpochs: 0, keepLast: 2 },
-};
+const TINY = tinyRunConfig(50);
 
 
 function runItem(api: IdaaApi, runDir: string): RunItem {

@@ -14,6 +14,7 @@ import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
 import type { ImageRow, RenderedMessage, ViewRow, WebviewMessage } from '../../../src/protocol/webview';
 import type { SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
 import { next } from './events';
+import { tinyRunConfig } from './tinyRun';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
 const DRIVER = process.env.IDAA_TEST_DRIVER;
@@ -26,13 +27,7 @@ declare const getComputedStyle: any;
 
 const ROWS: ImageRow[] = ['x', 'g', 'r', 'xAdv', 'absDiff'];
 
-const TINY = {
-  data: { imageSize: 8, trainLimit: 64, testLimit: 32 },
-  vae: { epochs: 1, width: 4, latentDim: 4, batchSize: 16 },
-  ssl: { epochs: 200, batchSize: 16, projectionDim: 8 },
-  eval: { knnK: 4, knnEveryEpochs: 1, probeEpochs: 0 },
-  checkpoint: { everyEpochs: 0, keepLast: 2 },
-};
+const TINY = tinyRunConfig(1);
 
 
 async function drive<T>(route: string, body: Record<string, unknown>): Promise<T> {
