@@ -48,7 +48,12 @@ test('idaa experiment runs the grid in parallel processes, resumes after being s
   // Stop the experiment (SIGTERM) once some cells are done; the running cells stop with a checkpoint.
   const p = idaaProcess(['experiment', 'tiny.json', '--out', 'res'], work);
   const root = join(work, 'res', 'tiny');
-  const poll = setInterval(() => existsSync(join(root, 'runs', 'simclr-mnist-s0', 'result.json')) && p.child.kill('SIGTERM'), 50);
+  // One signal only: a second one could arrive after the runner has removed its handlers and kill it outright.
+  const poll = setInterval(() => {
+    if (!existsSync(join(root, 'runs', 'simclr-mnist-s0', 'result.json'))) return;
+    clearInterval(poll);
+    p.child.kill('SIGTERM');
+  }, 50);
   const first = await p.done;
   clearInterval(poll);
   assert.equal(first.code, 1, first.stderr);
