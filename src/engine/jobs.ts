@@ -5,7 +5,7 @@ import { diffConfigs, loadConfigFile, resolveConfig } from './config/resolve';
 import { RunConfig } from './config/types';
 import { loadDataset } from './data/load';
 import { Dataset } from './data/types';
-import { CheckpointError, IdaaError } from './errors';
+import { CheckpointError, IdaaError } from '../common/errors';
 import { trainLinearProbe } from './eval/linearProbe';
 import { knnAccuracy } from './eval/knn';
 import { InspectResult } from './inspect/inspect';
@@ -13,10 +13,10 @@ import { inspectTrainer, InspectTrainerOptions } from './inspect/trainerInspect'
 import { renderInspectionSheet } from './inspect/inspectionSheet';
 import { writePng } from './inspect/png';
 import { ControllerEvents, RunController } from './runs/controller';
-import { runPaths } from './runs/layout';
-import { checkpointPath, latestCheckpoint, readManifest } from './runs/manifest';
-import { rollBackMetrics } from './runs/metricsLog';
-import { readRunStatus, RunStateName } from './runs/state';
+import { runPaths } from '../common/runs/layout';
+import { checkpointPath, latestCheckpoint, readManifest } from '../common/runs/manifest';
+import { rollBackMetrics } from '../common/runs/metricsLog';
+import { readRunStatus, RunStateName } from '../common/runs/state';
 import { CheckpointMeta, Position, prepareRunDir, Run } from './train/run';
 import { Trainer } from './train/trainer';
 

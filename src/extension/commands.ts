@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { newRunId } from '../engine/runs/layout';
-import { listRuns } from '../engine/runs/list';
-import { readManifest, removeFromManifest } from '../engine/runs/manifest';
+import { newRunId } from '../common/runs/layout';
+import { listRuns } from '../common/runs/list';
+import { readManifest, removeFromManifest } from '../common/runs/manifest';
 import type { BackendPreference } from '../protocol/worker';
 import type { InspectSettings } from '../protocol/webview';
 import { InspectorDeps, InspectorPanel } from './inspectorPanel';

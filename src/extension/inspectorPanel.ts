@@ -13,9 +13,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { renderSheet, type SheetImage, type SheetRow } from '../engine/inspect/sheet';
 import { encodePng } from '../engine/inspect/png';
-import { listRuns } from '../engine/runs/list';
-import { readManifest } from '../engine/runs/manifest';
-import { readMetrics } from '../engine/runs/metricsLog';
+import { listRuns } from '../common/runs/list';
+import { readManifest } from '../common/runs/manifest';
+import { readMetrics } from '../common/runs/metricsLog';
 import {
   CheckpointOption,
   DatasetRequestMessage,

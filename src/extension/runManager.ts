@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readManifest } from '../engine/runs/manifest';
+import { readManifest } from '../common/runs/manifest';
 import {
   InspectRequest,
   InspectResultWire,

@@ -6,8 +6,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listRuns, RunSummary } from '../engine/runs/list';
-import { readManifest, ManifestEntry } from '../engine/runs/manifest';
+import { listRuns, RunSummary } from '../common/runs/list';
+import { readManifest, ManifestEntry } from '../common/runs/manifest';
 import type { RunStateName } from '../protocol/worker';
 import type { RunManager } from './runManager';
 import { runsRoot } from './settings';

@@ -19,9 +19,9 @@ import { NotificationType, ProgressType, RequestType, RequestType0 } from 'vscod
 
 // The engine's own types, imported for their shape only (type imports bring no engine code into
 // the extension or webview bundles), so the wire format cannot drift from what the engine writes.
-import type { RunStateName, RunStatus } from '../engine/runs/state';
-import type { RunSummary } from '../engine/runs/list';
-import type { CheckpointKind, ManifestEntry } from '../engine/runs/manifest';
+import type { RunStateName, RunStatus } from '../common/runs/state';
+import type { RunSummary } from '../common/runs/list';
+import type { CheckpointKind, ManifestEntry } from '../common/runs/manifest';
 import type { BackendPreference, WasmThreads } from '../engine/backend/select';
 import type { SampleNumbers } from '../engine/inspect/inspect';
 import type { ProbeSummary } from '../engine/runs/probe';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCheckpointFile, writeCheckpointFile } from '../../src/engine/checkpoint/format';
-import { CheckpointError } from '../../src/engine/errors';
+import { CheckpointError } from '../../src/common/errors';
 
 const arrays = () => [
   { name: 'a/w', shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6.5]) },

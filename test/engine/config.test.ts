@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFingerprint, diffConfigs, loadConfigFile, resolveConfig } from '../../src/engine/config/resolve';
 import { REFERENCE } from '../../src/engine/config/presets';
-import { ConfigError } from '../../src/engine/errors';
+import { ConfigError } from '../../src/common/errors';
 
 test('the reference preset holds the authors’ defaults', () => {
   const c = resolveConfig({ preset: 'reference', data: { path: '/data/cifar' } });

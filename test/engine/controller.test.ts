@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve';
 import { trainJob } from '../../src/engine/jobs';
 import { RunController } from '../../src/engine/runs/controller';
-import { readManifest } from '../../src/engine/runs/manifest';
-import { readMetrics } from '../../src/engine/runs/metricsLog';
-import { readRunStatus, RunStateName } from '../../src/engine/runs/state';
+import { readManifest } from '../../src/common/runs/manifest';
+import { readMetrics } from '../../src/common/runs/metricsLog';
+import { readRunStatus, RunStateName } from '../../src/common/runs/state';
 import { syntheticDataset, useWasm } from './helpers';
 
 const ds = syntheticDataset({ train: 48, test: 16, size: 8, classes: 4 });

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConfigError } from '../../src/engine/errors';
+import { ConfigError } from '../../src/common/errors';
 import { loadCifar10, loadCifar100 } from '../../src/engine/data/cifar';
 import { loadDataset } from '../../src/engine/data/load';
 import { expectError } from './datasetErrors';

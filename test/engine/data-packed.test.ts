@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { DatasetError } from '../../src/engine/errors';
+import { DatasetError } from '../../src/common/errors';
 import { crc32Js, readPackedFile } from '../../src/engine/data/packed';
 import { readPackedDataset, writePackedDataset } from '../../src/engine/data/builtin';
 import { channelStats, MIN_STD } from '../../src/engine/data/stats';

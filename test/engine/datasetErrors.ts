@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DatasetError } from '../../src/engine/errors';
+import { DatasetError } from '../../src/common/errors';
 
 /** Runs `fn` and checks it fails with a DatasetError naming `path` and matching every pattern. */
 export async function expectError(fn: () => Promise<unknown>, path: string, ...patterns: RegExp[]): Promise<void> {

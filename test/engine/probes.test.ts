@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFingerprint, diffConfigs, resolveConfig } from '../../src/engine/config/resolve';
 import { trainJob } from '../../src/engine/jobs';
-import { readMetrics } from '../../src/engine/runs/metricsLog';
+import { readMetrics } from '../../src/common/runs/metricsLog';
 import { decodeProbeImages, listProbes, probeIndices, readProbe } from '../../src/engine/runs/probe';
 import { syntheticDataset, useWasm } from './helpers';
 

@@ -16,7 +16,7 @@
  *   distributions are the same.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../common/errors';
 import { Rng } from '../rng';
 
 /** torchvision ColorJitter strengths plus the RandomApply probability around it. */

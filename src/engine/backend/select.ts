@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone r
 // `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend silently goes missing from dist/.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { IdaaError } from '../errors';
+import { IdaaError } from '../../common/errors';
 import { registerWasmConvGradients } from './wasmConvGrads';
 import { registerWasmFastKernels } from './wasmFastKernels';
 import { initThreadedWasm, threadedSources } from './wasmThreads';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { CheckpointError } from '../errors';
-import { realIo, writeFileAtomic, WriteIo } from '../runs/atomicFile';
+import { CheckpointError } from '../../common/errors';
+import { realIo, writeFileAtomic, WriteIo } from '../../common/runs/atomicFile';
 
 /**
  * One checkpoint = one file: "IDAACKPT", a format version, a JSON header (metadata and a tensor

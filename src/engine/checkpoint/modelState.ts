@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointError } from '../errors';
+import { CheckpointError } from '../../common/errors';
 import { NamedArray } from './format';
 
 /** Downloads named variables for a checkpoint. */

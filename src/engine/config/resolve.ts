@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../common/errors';
 import { PRESETS } from './presets';
 import { validateAgainstSchema } from './schema';
 import { PresetName, RunConfig, RunConfigInput } from './types';

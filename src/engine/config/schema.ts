@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../common/errors';
 import schemaJson from '../../../schemas/run-config.schema.json';
 
 /** The subset of JSON Schema the run-config schema uses; the schema file is the one source of truth. */

@@ -18,7 +18,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 import { errorMessage, formatCount, isDir, noLog, readBytes, statOrUndefined, type LogFn } from './files';
 import { loadIdxFolder } from './idx';
 import { readPackedFile, writePackedDataset } from './packed';

@@ -10,7 +10,7 @@
  *                          record = coarse label (0..19) + fine label (0..99) + 3072
  */
 import { basename, join } from 'node:path';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 import { formatCount, isDir, isFile, noLog, readBytes, statOrUndefined, type LogFn } from './files';
 import { channelStats } from './stats';
 import type { Dataset, Split } from './types';

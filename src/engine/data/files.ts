@@ -1,6 +1,6 @@
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 
 /** One line of progress or warning text for the user; loaders never print directly. */
 export type LogFn = (line: string) => void;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 import { errorMessage, formatCount, isFile, readBytes } from './files';
 import { channelStats } from './stats';
 import type { Dataset, Split } from './types';

@@ -19,7 +19,7 @@ import { readdirSync, type Dirent } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 import { expandChannels } from './channels';
 import { errorMessage, formatCount, fsProblem, isDir, noLog, readBytes, requireDir, type LogFn } from './files';
 import { Resizer } from './resize';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPackedDataset } from './packed';
 /** The one entry point that turns a dataset spec (from a config or the UI) into a Dataset. */
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../common/errors';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadMnist } from './builtin';
 import { expandChannels } from './channels';
 import { loadCifar10, loadCifar100 } from './cifar';

@@ -27,7 +27,7 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import * as zlib from 'node:zlib';
-import { DatasetError } from '../errors';
+import { DatasetError } from '../../common/errors';
 import { errorMessage, formatCount, readBytesSync } from './files';
 import type { Dataset, Split } from './types';
 

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evalJob, inspectJob, openCheckpoint, resumeJob, trainJob, TrainJobResult } from '../jobs';
-import { IdaaError } from '../errors';
+import { IdaaError } from '../../common/errors';
 import { ControllerEvents } from '../runs/controller';
-import { writeJsonAtomic } from '../runs/atomicFile';
-import { latestCheckpoint } from '../runs/manifest';
-import { readMetrics } from '../runs/metricsLog';
-import { readRunStatus } from '../runs/state';
+import { writeJsonAtomic } from '../../common/runs/atomicFile';
+import { latestCheckpoint } from '../../common/runs/manifest';
+import { readMetrics } from '../../common/runs/metricsLog';
+import { readRunStatus } from '../../common/runs/state';
 import { Run } from '../train/run';
 import { Trainer } from '../train/trainer';
 import { Cell } from './spec';

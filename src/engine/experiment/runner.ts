@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { WASM_THREADS_ENV_VAR } from '../backend/select';
 import { join, resolve } from 'node:path';
-import { IdaaError } from '../errors';
+import { IdaaError } from '../../common/errors';
 import { CellResult, readCellResult } from './cell';
 import { writeReport } from './report';
 import { Cell, experimentCells, loadExperimentSpec } from './spec';

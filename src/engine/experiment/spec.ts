@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolveConfig } from '../config/resolve';
 import { DatasetName, PresetName, RunConfig, RunConfigInput } from '../config/types';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../common/errors';
 
 export type MethodName = 'simclr' | 'simclr+idaa';
 

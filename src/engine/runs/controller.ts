@@ -1,6 +1,6 @@
-import { IdaaError } from '../errors';
+import { IdaaError } from '../../common/errors';
 import { Run, RunEvents } from '../train/run';
-import { RunStateName, writeRunStatus } from './state';
+import { RunStateName, writeRunStatus } from '../../common/runs/state';
 
 export interface ControllerEvents extends RunEvents {
   state?(state: RunStateName, detail?: string): void;

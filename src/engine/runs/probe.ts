@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { SampleNumbers } from '../inspect/inspect';
 import { inspectTrainer } from '../inspect/trainerInspect';
 import type { Trainer } from '../train/trainer';
-import { writeJsonAtomic } from './atomicFile';
-import { runPaths } from './layout';
+import { writeJsonAtomic } from '../../common/runs/atomicFile';
+import { runPaths } from '../../common/runs/layout';
 
 /**
  * The inspector's history (config `inspect`): during the SSL phase a fixed probe batch — the first
