@@ -64,3 +64,51 @@ test('the fingerprint covers what determines the result, and diffs list the fiel
   assert.deepEqual(diffConfigs(a, c), ['idaa.eps: 0.1 → 0.2', 'seed: 0 → 5']);
   assert.equal(REFERENCE.idaa.eps, 0.1, 'presets are not mutated by resolving');
 });
+
+test('every bad field of a file is reported at once, each with its JSON path, line and column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'idaa-config-'));
+  const file = join(dir, 'three.json');
+  writeFileSync(file, '{\n  "idaa": { "eps": -1, "epsilon": 2 },\n  "ssl": { "batchSize": 3.5 },\n  "augment": { "jitter": [0.8, "x", 0.8, 0.2] }\n}\n');
+  assert.throws(
+    () => loadConfigFile(file),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.deepEqual(
+        e.issues.map((i) => [i.field, i.line, i.column]),
+        [
+          ['idaa.eps', 2, 20],
+          ['idaa.epsilon', 2, 24],
+          ['ssl.batchSize', 3, 25],
+          ['augment.jitter[1]', 4, 32],
+        ],
+      );
+      assert.match(e.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 4 config errors:\n  .*three\\.json:2:20: config field "idaa\\.eps" is -1; allowed: a number, ≥ 0\n`));
+      return true;
+    },
+  );
+  writeFileSync(file, '{\n  "seed": 1,\n}');
+  assert.throws(() => loadConfigFile(file), /three\.json:3:1: not valid JSON: property name expected/);
+});
+
+test('no key of a config can reach a prototype: __proto__, constructor and toString are unknown fields', () => {
+  const cases = ['{"__proto__":{"checkpoint":"/x.ckpt"}}', '{"__proto__":{"polluted":"yes"}}', '{"vae":{"__proto__":{"checkpoint":"/x.ckpt"}}}', '{"constructor":{"a":1}}', '{"toString":"x"}', '{"data":{"hasOwnProperty":1}}'];
+  for (const text of cases) {
+    const input = JSON.parse(text) as never;
+    assert.throws(() => resolveConfig(input), (e: unknown) => e instanceof ConfigError && /no such field/.test(e.message), text);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'idaa-config-'));
+  const file = join(dir, 'proto.json');
+  writeFileSync(file, '{ "preset": "tiny", "__proto__": { "checkpoint": "/x.ckpt" } }');
+  assert.throws(() => loadConfigFile(file), /proto\.json:1:21: config field "__proto__" .*no such field/);
+  assert.equal(({} as Record<string, unknown>).checkpoint, undefined);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  // A valid config resolves to plain objects whose fields are all its own.
+  const c = resolveConfig({ preset: 'tiny' });
+  assert.equal(Object.getPrototypeOf(c.vae), Object.prototype);
+  assert.equal(c.vae.checkpoint, undefined);
+});
+
+test('a config path that is a folder or a device is refused without reading it', () => {
+  assert.throws(() => loadConfigFile(tmpdir()), /cannot read a run config \(not a regular file\)/);
+  assert.throws(() => loadConfigFile('/dev/zero'), /\/dev\/zero: cannot read a run config \(not a regular file\)/);
+});

@@ -32,7 +32,7 @@ test('the grid: VAE cells first, one SSL cell per dataset × method × seed, tra
   assert.equal(t.config.seed, 1);
   assert.equal(cells.find((c) => c.id === 'simclr-mnist-s0')!.config.idaa.enabled, false);
   writeFileSync(file, JSON.stringify({ ...tinySpec, overrides: { idaa: { eps: -2 } } }));
-  assert.throws(() => loadExperimentSpec(file), /tiny\.json: config field "idaa\.eps" is -2/);
+  assert.throws(() => loadExperimentSpec(file), /tiny\.json:1:\d+: config field "overrides\.idaa\.eps" is -2; allowed: a number, ≥ 0/);
 });
 
 test('mean ± std and the verdict: a gap within the spread across seeds is no difference', () => {

@@ -1,55 +1,71 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../common/errors';
+import { ConfigError, ConfigIssue } from '../../common/errors';
+import { readFileSync, statSync } from 'node:fs';
+import { JsonDocument, parseJsonText } from '../../common/jsonText';
 import { PRESETS } from './presets';
-import { validateAgainstSchema } from './schema';
+import { Locate, validateAgainstSchema } from './schema';
 import { PresetName, RunConfig, RunConfigInput } from './types';
 
-/** Fills a user's partial config from its preset (default "small") and validates the result. */
-export function resolveConfig(input: RunConfigInput = {}, file?: string): RunConfig {
-  validateAgainstSchema(input, undefined, '', file);
+/**
+ * Fills a user's partial config from its preset (default "small") and validates it against the
+ * schema, reporting every bad field at once (with its line and column when `locate` is given).
+ */
+export function resolveConfig(input: RunConfigInput = {}, file?: string, locate?: Locate): RunConfig {
+  validateAgainstSchema(input, file, locate);
   const preset = (input.preset ?? 'small') as PresetName;
-  const merged = deepMerge(structuredClone(PRESETS[preset]) as unknown as Record<string, unknown>, input as Record<string, unknown>) as unknown as RunConfig;
+  const merged = mergeInto(structuredClone(PRESETS[preset]) as unknown as Record<string, unknown>, input as Record<string, unknown>) as unknown as RunConfig;
   merged.preset = preset;
-  validateAgainstSchema(merged, undefined, '', file);
-  crossCheck(merged, file);
+  validateAgainstSchema(merged, file, locate);
+  const issues = crossIssues(merged, locate);
+  if (issues.length) throw new ConfigError(issues, file);
   return merged;
 }
 
+/** Reads, parses (with positions, never setting a prototype) and resolves a config file. */
 export function loadConfigFile(file: string): RunConfig {
+  const doc = readJsonDocument(file, 'a run config');
+  return resolveConfig(doc.value as RunConfigInput, file, doc.locate);
+}
+
+/** A JSON file of the user's as a document with positions; missing, unreadable and non-JSON files are ConfigErrors naming it. */
+export function readJsonDocument(file: string, what: string): JsonDocument {
   let text: string;
   try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_JSON_BYTES) throw new Error(`${st.size} bytes, more than a config can hold`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError('(file)', file, `a readable JSON file (${(e as Error).message})`, file);
+    throw new ConfigError('(file)', file, `cannot read ${what} (${(e as Error).message}); give a readable JSON file`, file);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError('(file)', '(not JSON)', `valid JSON: ${(e as Error).message}`, file);
-  }
-  return resolveConfig(parsed as RunConfigInput, file);
+  return parseJsonText(text, file);
 }
 
-function crossCheck(c: RunConfig, file?: string): void {
+/** Config files are small; a bigger one is a mistake (or hostile), not a config. */
+const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+function crossIssues(c: RunConfig, locate?: Locate): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (field: string, value: unknown, allowed: string) => issues.push({ field, value, allowed, ...(locate?.(field.split('.')) ?? {}) });
   if ((c.data.dataset === 'cifar10' || c.data.dataset === 'cifar100' || c.data.dataset === 'folder') && !c.data.path) {
-    throw new ConfigError('data.path', c.data.path, `a folder holding the ${c.data.dataset} data`, file);
+    add('data.path', c.data.path, `a folder holding the ${c.data.dataset} data`);
   }
-  const [lo, hi] = c.augment.cropScale;
-  if (lo > hi) throw new ConfigError('augment.cropScale', c.augment.cropScale, '[min, max] with min ≤ max', file);
-  if (c.augment.cropRatio[0] > c.augment.cropRatio[1]) throw new ConfigError('augment.cropRatio', c.augment.cropRatio, '[min, max] with min ≤ max', file);
+  if (c.augment.cropScale[0] > c.augment.cropScale[1]) add('augment.cropScale', c.augment.cropScale, '[min, max] with min ≤ max');
+  if (c.augment.cropRatio[0] > c.augment.cropRatio[1]) add('augment.cropRatio', c.augment.cropRatio, '[min, max] with min ≤ max');
+  return issues;
 }
 
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(over)) {
+/**
+ * Deep-merges `over` into `base` with own properties only: a key such as "__proto__" (which the
+ * schema refuses anyway) is defined as plain data and can never reach a prototype.
+ */
+function mergeInto(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(over)) {
     if (k === '$schema') continue;
-    const b = base[k];
-    if (v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)) {
-      base[k] = deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
-    } else {
-      base[k] = v;
-    }
+    const v = over[k];
+    const b = Object.hasOwn(base, k) ? base[k] : undefined;
+    const value = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? mergeInto(b as Record<string, unknown>, v as Record<string, unknown>) : structuredClone(v);
+    Object.defineProperty(base, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return base;
 }

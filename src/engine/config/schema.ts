@@ -1,10 +1,13 @@
-import { ConfigError } from '../../common/errors';
-import schemaJson from '../../../schemas/run-config.schema.json';
+import Ajv, { ErrorObject } from 'ajv';
+import { ConfigError, ConfigIssue } from '../../common/errors';
+import type { JsonPath } from '../../common/jsonText';
+import runConfigSchema from '../../../schemas/run-config.schema.json';
+import experimentSpecSchema from '../../../schemas/experiment-spec.schema.json';
 
-/** The subset of JSON Schema the run-config schema uses; the schema file is the one source of truth. */
-export interface SchemaNode {
-  type?: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean';
-  enum?: readonly (string | number)[];
+/** The JSON Schema keywords the messages below describe (the schema files are the one source of truth). */
+interface SchemaNode {
+  type?: string;
+  enum?: readonly unknown[];
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
@@ -12,74 +15,95 @@ export interface SchemaNode {
   multipleOf?: number;
   minItems?: number;
   maxItems?: number;
-  items?: SchemaNode;
+  minLength?: number;
+  pattern?: string;
   properties?: Record<string, SchemaNode>;
-  additionalProperties?: boolean;
-  description?: string;
 }
 
-export const RUN_CONFIG_SCHEMA = schemaJson as unknown as SchemaNode;
+export const RUN_CONFIG_SCHEMA: object = runConfigSchema;
 
-/** Throws a ConfigError naming the first field that breaks the schema, its value and what is allowed. */
-export function validateAgainstSchema(value: unknown, schema: SchemaNode = RUN_CONFIG_SCHEMA, path = '', file?: string): void {
-  const field = path || '(root)';
-  const fail = (allowed: string): never => {
-    throw new ConfigError(field, value, allowed, file);
-  };
-  switch (schema.type) {
-    case 'object': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('an object');
-      const obj = value as Record<string, unknown>;
-      const props = schema.properties ?? {};
-      for (const key of Object.keys(obj)) {
-        const sub = props[key];
-        if (!sub) {
-          if (schema.additionalProperties === false) {
-            throw new ConfigError(path ? `${path}.${key}` : key, obj[key], `no such field; known fields here: ${Object.keys(props).join(', ')}`, file);
-          }
-          continue;
-        }
-        validateAgainstSchema(obj[key], sub, path ? `${path}.${key}` : key, file);
-      }
-      return;
-    }
-    case 'array': {
-      if (!Array.isArray(value)) fail(`an array${schema.minItems === schema.maxItems && schema.minItems !== undefined ? ` of ${schema.minItems} items` : ''}`);
-      const arr = value as unknown[];
-      if (schema.minItems !== undefined && arr.length < schema.minItems) fail(`at least ${schema.minItems} items`);
-      if (schema.maxItems !== undefined && arr.length > schema.maxItems) fail(`at most ${schema.maxItems} items`);
-      if (schema.items) arr.forEach((v, i) => validateAgainstSchema(v, schema.items!, `${field}[${i}]`, file));
-      return;
-    }
-    case 'string':
-      if (typeof value !== 'string') fail(schema.enum ? `one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}` : 'a string');
-      break;
-    case 'boolean':
-      if (typeof value !== 'boolean') fail('true or false');
-      return;
-    case 'number':
-    case 'integer': {
-      const kind = schema.type === 'integer' ? 'an integer' : 'a number';
-      if (typeof value !== 'number' || !Number.isFinite(value)) fail(describeRange(schema, kind));
-      const n = value as number;
-      if (schema.type === 'integer' && !Number.isInteger(n)) fail(describeRange(schema, kind));
-      if (schema.minimum !== undefined && n < schema.minimum) fail(describeRange(schema, kind));
-      if (schema.maximum !== undefined && n > schema.maximum) fail(describeRange(schema, kind));
-      if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum) fail(describeRange(schema, kind));
-      if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum) fail(describeRange(schema, kind));
-      if (schema.multipleOf !== undefined && n % schema.multipleOf !== 0) fail(describeRange(schema, kind));
-      break;
-    }
+// allErrors: report every bad field at once; verbose: errors carry the value and its schema.
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+ajv.addSchema(runConfigSchema);
+ajv.addSchema(experimentSpecSchema);
+const validators = {
+  'run-config': ajv.getSchema(runConfigSchema.$id)!,
+  'experiment-spec': ajv.getSchema(experimentSpecSchema.$id)!,
+};
+
+export type SchemaName = keyof typeof validators;
+export type Locate = (path: JsonPath, key?: boolean) => { line: number; column: number } | undefined;
+
+/** Every way `value` breaks the schema, one issue per field, in document order. */
+export function schemaIssues(value: unknown, schema: SchemaName = 'run-config', locate?: Locate): ConfigIssue[] {
+  const validate = validators[schema];
+  if (validate(value)) return [];
+  const byField = new Map<string, ConfigIssue>();
+  for (const e of validate.errors ?? []) {
+    const path = pointerToPath(e.instancePath);
+    const issue = describeError(e, path);
+    if (!issue || byField.has(issue.field)) continue;
+    const where = locate?.(issue.path, issue.key);
+    byField.set(issue.field, { field: issue.field, value: issue.value, allowed: issue.allowed, ...(where ?? {}) });
   }
-  if (schema.enum && !schema.enum.includes(value as string | number)) fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+  return [...byField.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
-function describeRange(s: SchemaNode, kind: string): string {
+/** Throws one ConfigError listing every field of `value` that breaks the schema. */
+export function validateAgainstSchema(value: unknown, file?: string, locate?: Locate, schema: SchemaName = 'run-config'): void {
+  const issues = schemaIssues(value, schema, locate);
+  if (issues.length) throw new ConfigError(issues, file);
+}
+
+export function fieldName(path: JsonPath): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(root)';
+}
+
+function pointerToPath(pointer: string): JsonPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+}
+
+function describeError(e: ErrorObject, path: JsonPath): { field: string; path: JsonPath; key?: boolean; value: unknown; allowed: string } | undefined {
+  const schema = (e.parentSchema ?? {}) as SchemaNode;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema');
+      const data = e.data as Record<string, unknown>;
+      return { field: fieldName([...path, name]), path: [...path, name], key: true, value: data[name], allowed: `no such field; known fields here: ${known.join(', ')}` };
+    }
+    case 'required': {
+      const name = String((e.params as { missingProperty: string }).missingProperty);
+      return { field: fieldName([...path, name]), path, value: undefined, allowed: describe(((schema.properties ?? {})[name] ?? {}) as SchemaNode) + ' (required)' };
+    }
+    case 'minItems':
+      return { field: fieldName(path), path, value: e.data, allowed: `at least ${schema.minItems} items` };
+    case 'maxItems':
+      return { field: fieldName(path), path, value: e.data, allowed: `at most ${schema.maxItems} items` };
+    default:
+      return { field: fieldName(path), path, value: e.data, allowed: describe(schema) };
+  }
+}
+
+/** What a schema node allows, in words: "an integer, ≥ 2", "one of "a", "b"". */
+function describe(s: SchemaNode): string {
+  if (s.enum) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  const kind = { object: 'an object', array: 'an array', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false' }[s.type ?? ''] ?? 'a value of the documented kind';
   const parts = [kind];
   if (s.minimum !== undefined) parts.push(`≥ ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) parts.push(`> ${s.exclusiveMinimum}`);
   if (s.maximum !== undefined) parts.push(`≤ ${s.maximum}`);
   if (s.exclusiveMaximum !== undefined) parts.push(`< ${s.exclusiveMaximum}`);
   if (s.multipleOf !== undefined) parts.push(`a multiple of ${s.multipleOf}`);
+  if (s.minItems !== undefined) parts.push(s.minItems === s.maxItems ? `of ${s.minItems} items` : `at least ${s.minItems} items`);
+  if (s.minLength !== undefined) parts.push(`at least ${s.minLength} characters`);
+  if (s.pattern !== undefined) parts.push(`matching ${s.pattern}`);
   return parts.join(', ');
 }

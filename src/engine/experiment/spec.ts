@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolveConfig } from '../config/resolve';
+import { readJsonDocument, resolveConfig } from '../config/resolve';
+import { validateAgainstSchema } from '../config/schema';
 import { DatasetName, PresetName, RunConfig, RunConfigInput } from '../config/types';
-import { ConfigError } from '../../common/errors';
 
 export type MethodName = 'simclr' | 'simclr+idaa';
 
@@ -33,20 +32,10 @@ export interface Cell {
   config: RunConfig;
 }
 
-const METHODS: readonly MethodName[] = ['simclr', 'simclr+idaa'];
-
 export function loadExperimentSpec(file: string): ExperimentSpec {
-  if (!existsSync(file)) throw new ConfigError('(file)', file, 'an experiment spec JSON file that exists');
-  let spec: ExperimentSpec;
-  try {
-    spec = JSON.parse(readFileSync(file, 'utf8')) as ExperimentSpec;
-  } catch (e) {
-    throw new ConfigError('(file)', '(not JSON)', `valid JSON: ${(e as Error).message}`, file);
-  }
-  if (typeof spec.name !== 'string' || !/^[\w.-]+$/.test(spec.name)) throw new ConfigError('name', spec.name, 'letters, digits, ".", "_" or "-"', file);
-  if (!Array.isArray(spec.seeds) || spec.seeds.length === 0 || !spec.seeds.every(Number.isInteger)) throw new ConfigError('seeds', spec.seeds, 'a non-empty array of integers', file);
-  if (!Array.isArray(spec.methods) || !spec.methods.every((m) => METHODS.includes(m))) throw new ConfigError('methods', spec.methods, `an array of ${METHODS.join(', ')}`, file);
-  if (!Array.isArray(spec.datasets) || spec.datasets.length === 0) throw new ConfigError('datasets', spec.datasets, 'a non-empty array of dataset names', file);
+  const doc = readJsonDocument(file, 'an experiment spec');
+  validateAgainstSchema(doc.value, file, doc.locate, 'experiment-spec');
+  const spec = doc.value as ExperimentSpec;
   // Resolving every cell's config now reports a bad field before hours of training.
   experimentCells(spec, file);
   return spec;
@@ -103,8 +92,10 @@ export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
 function merge(a: RunConfigInput, b: RunConfigInput): RunConfigInput {
   const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
   for (const [k, v] of Object.entries(b as Record<string, unknown>)) {
-    const prev = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev) ? merge(prev as RunConfigInput, v as RunConfigInput) : v;
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined;
+    const value = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev) ? merge(prev as RunConfigInput, v as RunConfigInput) : v;
+    // Own data properties only: no key of a spec can reach a prototype.
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out as RunConfigInput;
 }
