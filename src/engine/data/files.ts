@@ -1,6 +1,6 @@
-import { readFileSync, statSync, type Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { DatasetError } from '../../common/errors';
+import { statSync, type Stats } from 'node:fs';
+import { DatasetError, FileError } from '../../common/errors';
+import { MAX_READ_BYTES, readRegularFile, readRegularFileSync } from '../../common/fileGuard';
 
 /** One line of progress or warning text for the user; loaders never print directly. */
 export type LogFn = (line: string) => void;
@@ -33,19 +33,29 @@ export function fsProblem(file: string, e: unknown, expected = 'file'): DatasetE
   }
 }
 
-export function readBytesSync(file: string): Buffer {
+/** The fileGuard refusal (missing, not a regular file, too big) as a DatasetError. */
+function asDatasetError(file: string, e: unknown): DatasetError {
+  return e instanceof FileError ? new DatasetError(e.file, e.problem) : fsProblem(file, e);
+}
+
+/**
+ * Reads a whole data file, refusing folders, FIFOs, sockets, devices and files over `maxBytes`
+ * before reading (see fileGuard). `what` names the file in messages ("IDX file", "image").
+ */
+export function readBytesSync(file: string, what = 'file', maxBytes = MAX_READ_BYTES): Buffer {
   try {
-    return readFileSync(file);
+    return readRegularFileSync(file, { what, maxBytes });
   } catch (e) {
-    throw fsProblem(file, e);
+    throw asDatasetError(file, e);
   }
 }
 
-export async function readBytes(file: string): Promise<Buffer> {
+/** readBytesSync without blocking the event loop. */
+export async function readBytes(file: string, what = 'file', maxBytes = MAX_READ_BYTES): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return await readRegularFile(file, { what, maxBytes });
   } catch (e) {
-    throw fsProblem(file, e);
+    throw asDatasetError(file, e);
   }
 }
 
@@ -64,6 +74,14 @@ export function isDir(path: string): boolean {
 
 export function isFile(path: string): boolean {
   return statOrUndefined(path)?.isFile() ?? false;
+}
+
+/**
+ * Whether anything is at `path`. Readers test presence with this, not isFile, so that a FIFO or a
+ * folder where a data file belongs is refused by name and kind rather than reported missing.
+ */
+export function exists(path: string): boolean {
+  return statOrUndefined(path) !== undefined;
 }
 
 /** Fails with a clear message unless `dir` is an existing folder. */

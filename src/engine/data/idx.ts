@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '../../common/errors';
-import { errorMessage, formatCount, isFile, readBytes } from './files';
+import { MAX_READ_BYTES } from '../../common/fileGuard';
+import { errorMessage, exists, formatCount, isFile, readBytes } from './files';
 import { channelStats } from './stats';
 import type { Dataset, Split } from './types';
 
@@ -30,12 +31,18 @@ export interface IdxImages {
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
-/** Undoes gzip when the bytes start with its magic (1f 8b); IDX files start with 00 00. */
-export function maybeGunzip(bytes: Uint8Array, file: string): { bytes: Uint8Array; gzipped: boolean } {
+/**
+ * Undoes gzip when the bytes start with its magic (1f 8b); IDX files start with 00 00. The output
+ * is capped like a read (a few hundred KB of gzip can expand to gigabytes).
+ */
+export function maybeGunzip(bytes: Uint8Array, file: string, maxBytes = MAX_READ_BYTES): { bytes: Uint8Array; gzipped: boolean } {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return { bytes: gunzipSync(bytes), gzipped: true };
+      return { bytes: gunzipSync(bytes, { maxOutputLength: maxBytes }), gzipped: true };
     } catch (e) {
+      if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DatasetError(file, `gzip data decompresses to more than ${formatCount(maxBytes)} bytes, the limit for an IDX file`);
+      }
       throw new DatasetError(file, `corrupt gzip data: ${errorMessage(e)}`);
     }
   }
@@ -81,7 +88,7 @@ export function parseIdx(bytes: Uint8Array, file: string, magic: number, gzipped
 }
 
 export async function readIdxImages(file: string): Promise<IdxImages> {
-  const { bytes, gzipped } = maybeGunzip(await readBytes(file), file);
+  const { bytes, gzipped } = maybeGunzip(await readBytes(file, 'IDX file'), file);
   const { dims, data } = parseIdx(bytes, file, IDX_IMAGES_MAGIC, gzipped);
   const [count, rows, cols] = dims as [number, number, number];
   if (rows === 0 || cols === 0) throw new DatasetError(file, `images have size ${rows}×${cols}`);
@@ -89,7 +96,7 @@ export async function readIdxImages(file: string): Promise<IdxImages> {
 }
 
 export async function readIdxLabels(file: string): Promise<Uint8Array> {
-  const { bytes, gzipped } = maybeGunzip(await readBytes(file), file);
+  const { bytes, gzipped } = maybeGunzip(await readBytes(file, 'IDX file'), file);
   return parseIdx(bytes, file, IDX_LABELS_MAGIC, gzipped).data;
 }
 
@@ -117,14 +124,16 @@ export async function readIdxSplit(
   return { split: { images: images.data, labels: out, count: images.count }, rows: images.rows, cols: images.cols };
 }
 
-/** Finds `base` + one of the usual IDX suffixes in `dir` (dash or dot, optionally .gz). */
+/**
+ * Finds `base` + one of the usual IDX suffixes in `dir` (dash or dot, optionally .gz): a regular
+ * file first, else anything by that name, so that a FIFO or folder is refused by its kind.
+ */
 function findIdxFile(dir: string, base: string, kind: 'idx3' | 'idx1'): string {
-  const candidates = [`${base}-${kind}-ubyte`, `${base}.${kind}-ubyte`].flatMap((n) => [n, `${n}.gz`]);
-  for (const c of candidates) {
-    if (isFile(join(dir, c))) return join(dir, c);
-  }
+  const candidates = [`${base}-${kind}-ubyte`, `${base}.${kind}-ubyte`].flatMap((n) => [join(dir, n), join(dir, `${n}.gz`)]);
+  const found = candidates.find(isFile) ?? candidates.find(exists);
+  if (found) return found;
   throw new DatasetError(
-    join(dir, candidates[0]),
+    candidates[0],
     `file not found; an IDX dataset folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may end in .gz) in ${dir}`,
   );
 }

@@ -5,7 +5,12 @@
  *   root/train/cat/..., root/test/cat/...           split given by the folders
  *
  * Files below a class folder are found recursively; other extensions are skipped and counted.
- * Every image is decoded to RGB (grayscale repeated, transparency composited over white,
+ * Each real file is one image however many links lead to it, and link loops are skipped
+ * (folderWalk.ts). A real file reached from two class folders, or from both train/ and test/,
+ * is refused with both paths named rather than given one of the labels: either choice would
+ * silently train on a wrong label or leak a test image into training.
+ * Every image's header is checked against the decode limit (imageHeader.ts) before it is
+ * decoded. Every image is decoded to RGB (grayscale repeated, transparency composited over white,
  * 16-bit scaled to 8-bit), stretched to imageSize × imageSize (see resize.ts) and, if 1 channel
  * is asked for, turned into luminance.
  *
@@ -15,13 +20,14 @@
  * depends only on file names, not on listing order or on other classes.
  */
 import { hashString } from '../rng';
-import { readdirSync, type Dirent } from 'node:fs';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { DatasetError } from '../../common/errors';
 import { expandChannels } from './channels';
-import { errorMessage, formatCount, fsProblem, isDir, noLog, readBytes, requireDir, type LogFn } from './files';
+import { errorMessage, formatCount, isDir, noLog, readBytes, requireDir, type LogFn } from './files';
+import { listDir, pathId, scanClass } from './folderWalk';
+import { decodedSizeProblem, isJpeg, isPng, jpegHeader, MAX_DECODED_BYTES, MAX_MEGAPIXELS, pngHeader, pngInflateProblem } from './imageHeader';
 import { Resizer } from './resize';
 import { channelStats } from './stats';
 import { roundRobinOrder } from './subset';
@@ -39,9 +45,8 @@ export interface ImageFolderOptions {
   log?: LogFn;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
-/** Refuse images whose decoded RGBA would exceed this, rather than exhaust memory. */
-const MAX_MEGAPIXELS = 100;
+/** An image file larger than this cannot hold an image within the decode limit (bar 16-bit noise). */
+const MAX_IMAGE_FILE_BYTES = 2 * MAX_DECODED_BYTES;
 
 /** An RGB image, 3 bytes per pixel. */
 export interface RgbImage {
@@ -70,7 +75,11 @@ function rgbaToRgb(rgba: Uint8Array, pixels: number): Uint8Array {
 export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let img: RgbImage;
-  if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47) {
+  // Before any decoder allocates: the header's size against the limit.
+  const header = isPng(buf) ? pngHeader(buf) : isJpeg(buf) ? jpegHeader(buf) : undefined;
+  const tooBig = header && (decodedSizeProblem(header) ?? (header.format === 'PNG' ? pngInflateProblem(buf, header) : undefined));
+  if (tooBig) throw new DatasetError(file, tooBig);
+  if (isPng(buf)) {
     try {
       // pngjs always hands back 8-bit RGBA (grayscale expanded, palettes applied, 16-bit scaled).
       const png = PNG.sync.read(buf);
@@ -78,7 +87,7 @@ export function decodeImage(bytes: Uint8Array, file: string): RgbImage {
     } catch (e) {
       throw new DatasetError(file, `corrupt PNG image: ${errorMessage(e)}`);
     }
-  } else if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
+  } else if (isJpeg(buf)) {
     try {
       const jpg = jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_MEGAPIXELS });
       img = { width: jpg.width, height: jpg.height, data: jpg.data };
@@ -120,14 +129,6 @@ export function splitFiles(names: readonly string[], testFraction: number, seed:
   };
 }
 
-function listDir(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true }).filter((d) => !d.name.startsWith('.'));
-  } catch (e) {
-    throw fsProblem(dir, e, 'folder');
-  }
-}
-
 /** Sorted subfolder names (hidden ones skipped). */
 function subfolders(dir: string): string[] {
   return listDir(dir)
@@ -136,26 +137,21 @@ function subfolders(dir: string): string[] {
     .sort();
 }
 
-interface Scan {
-  /** Image paths relative to the class folder, '/'-separated, sorted. */
-  images: string[];
-  skipped: number;
-}
-
-function scanClass(dir: string): Scan {
-  const images: string[] = [];
-  let skipped = 0;
-  const walk = (d: string): void => {
-    for (const e of listDir(d)) {
-      const full = join(d, e.name);
-      if (e.isDirectory() || (e.isSymbolicLink() && isDir(full))) walk(full);
-      else if (IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())) images.push(relative(dir, full).split(sep).join('/'));
-      else skipped++;
+/**
+ * The ids of the root, train/, test/ and class folders, which no walk may enter again; two of
+ * them being one folder (a class folder linked to another) is refused, naming both.
+ */
+function structuralFolders(dirs: readonly string[]): Set<string> {
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const id = pathId(dir);
+    const prev = seen.get(id);
+    if (prev !== undefined) {
+      throw new DatasetError(dir, `is the same folder as ${prev} (through a link): the root, train/, test/ and every class need folders of their own`);
     }
-  };
-  walk(dir);
-  images.sort();
-  return { images, skipped };
+    seen.set(id, dir);
+  }
+  return new Set(seen.keys());
 }
 
 interface Item {
@@ -175,7 +171,7 @@ async function decodeSplit(perClass: Item[][], size: number, channels: 1 | 3, lo
   for (let k = 0; k < order.length; k++) {
     const [c, i] = order[k];
     const item = perClass[c][i];
-    const img = decodeImage(await readBytes(item.file), item.file);
+    const img = decodeImage(await readBytes(item.file, 'image', MAX_IMAGE_FILE_BYTES), item.file);
     const key = `${img.height}x${img.width}`;
     let r = resizers.get(key);
     if (!r) resizers.set(key, (r = new Resizer(img.height, img.width, 3, size, size)));
@@ -209,31 +205,56 @@ export async function loadImageFolder(path: string, opts: ImageFolderOptions = {
     throw new DatasetError(trainRoot, 'no class subfolders: expected one subfolder of PNG/JPEG images per class (e.g. cat/, dog/)');
   }
 
+  const testRoot = join(root, 'test');
+  if (presplit) {
+    for (const extra of subfolders(testRoot).filter((c) => !classNames.includes(c))) {
+      throw new DatasetError(join(testRoot, extra), `class "${extra}" has no folder in ${trainRoot}`);
+    }
+  }
+  const walked = structuralFolders([
+    root,
+    ...(presplit ? [trainRoot, testRoot] : []),
+    ...classNames.map((name) => join(trainRoot, name)),
+    ...(presplit ? classNames.map((name) => join(testRoot, name)).filter(isDir) : []),
+  ]);
+
   let skipped = 0;
-  const scanOrFail = (dir: string): string[] => {
-    const s = scanClass(dir);
+  let duplicates = 0;
+  let loops = 0;
+  // The path that first claimed each real file, with its class and split (see the file comment).
+  const owners = new Map<string, { file: string; cls: string; split: string }>();
+  const scanOrFail = (dir: string, cls: string, split: string): string[] => {
+    const s = scanClass(dir, walked);
     skipped += s.skipped;
+    duplicates += s.duplicates;
+    loops += s.loops;
     if (s.images.length === 0) {
       const other = s.skipped > 0 ? ` (${s.skipped} file${s.skipped === 1 ? '' : 's'} with other extensions ignored)` : '';
       throw new DatasetError(dir, `empty class folder: no .png, .jpg or .jpeg images${other}`);
     }
+    s.images.forEach((rel, i) => {
+      const file = join(dir, rel);
+      const owner = owners.get(s.ids[i]);
+      if (owner) {
+        const why = owner.split !== split ? `one image cannot be in both ${owner.split}/ and ${split}/` : `an image can belong to one class only, here "${owner.cls}" and "${cls}"`;
+        throw new DatasetError(file, `is the same file as ${owner.file} (a link): ${why}`);
+      }
+      owners.set(s.ids[i], { file, cls, split });
+    });
     return s.images;
   };
   const trainItems: Item[][] = [];
   const testItems: Item[][] = [];
   if (presplit) {
-    const testRoot = join(root, 'test');
-    for (const extra of subfolders(testRoot).filter((c) => !classNames.includes(c))) {
-      throw new DatasetError(join(testRoot, extra), `class "${extra}" has no folder in ${trainRoot}`);
-    }
     classNames.forEach((name, label) => {
-      trainItems.push(scanOrFail(join(trainRoot, name)).map((f) => ({ file: join(trainRoot, name, f), label })));
+      trainItems.push(scanOrFail(join(trainRoot, name), name, 'train').map((f) => ({ file: join(trainRoot, name, f), label })));
       const testDir = join(testRoot, name);
-      testItems.push(isDir(testDir) ? scanOrFail(testDir).map((f) => ({ file: join(testDir, f), label })) : []);
+      testItems.push(isDir(testDir) ? scanOrFail(testDir, name, 'test').map((f) => ({ file: join(testDir, f), label })) : []);
     });
   } else {
     classNames.forEach((name, label) => {
-      const { train, test } = splitFiles(scanOrFail(join(root, name)), testFraction, seed);
+      // One path per real file before the split, so no file can land in both halves.
+      const { train, test } = splitFiles(scanOrFail(join(root, name), name, ''), testFraction, seed);
       trainItems.push(train.map((f) => ({ file: join(root, name, f), label })));
       testItems.push(test.map((f) => ({ file: join(root, name, f), label })));
     });
@@ -245,6 +266,12 @@ export async function loadImageFolder(path: string, opts: ImageFolderOptions = {
       `${presplit ? ' (from train/ and test/)' : ` (test fraction ${testFraction})`}` +
       `${skipped > 0 ? `; ignored ${formatCount(skipped)} file${skipped === 1 ? '' : 's'} that are not .png/.jpg/.jpeg` : ''}`,
   );
+  if (duplicates > 0 || loops > 0) {
+    log(
+      `image folder ${root}: skipped ${formatCount(duplicates)} duplicate path${duplicates === 1 ? '' : 's'} to images already listed (links) ` +
+        `and ${formatCount(loops)} folder link${loops === 1 ? ' that loops or repeats' : 's that loop or repeat'} a folder; each real file is read once`,
+    );
+  }
   const train = await decodeSplit(trainItems, size, channels, log, 'train');
   const test = await decodeSplit(testItems, size, channels, log, 'test');
   const { mean, std } = channelStats(train, channels);

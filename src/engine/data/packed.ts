@@ -156,7 +156,7 @@ function isNumberArray(v: unknown, n: number): v is number[] {
 
 /** Reads and fully validates a packed file. */
 export function readPackedFile(file: string): PackedFile {
-  return parsePacked(readBytesSync(file), file);
+  return parsePacked(readBytesSync(file, 'packed dataset file'), file);
 }
 
 export function readPackedDataset(file: string): Dataset {

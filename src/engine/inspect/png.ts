@@ -5,6 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
+import { FileError } from '../../common/errors';
+import { decodedSizeProblem, pngHeader, pngInflateProblem } from '../data/imageHeader';
 import type { RGBA } from './font';
 
 function checkRaster(img: RGBA): void {
@@ -37,8 +39,15 @@ export function writePng(file: string, img: RGBA): void {
   writeFileSync(file, encodePng(img));
 }
 
-/** Decode any PNG to 8-bit RGBA (used by tests and to reload saved sheets). */
-export function decodePng(buf: Uint8Array): RGBA {
-  const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+/**
+ * Decode any PNG to 8-bit RGBA (used by tests and to reload saved sheets). The header is checked
+ * against the decode limit first, as for dataset images; `name` names the data in that error.
+ */
+export function decodePng(buf: Uint8Array, name = 'PNG data'): RGBA {
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const header = pngHeader(bytes);
+  const tooBig = header && (decodedSizeProblem(header) ?? pngInflateProblem(bytes, header));
+  if (tooBig) throw new FileError(name, tooBig);
+  const png = PNG.sync.read(bytes);
   return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
 }
