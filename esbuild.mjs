@@ -27,6 +27,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // Prefer packages' ES-module builds: jsonc-parser's UMD main requires its parts dynamically, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
 };
 
 const vscodeTests = existsSync('test/vscode/suite')

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readCheckpointFile } from './checkpoint/format';
-import { diffConfigs, loadConfigFile, resolveConfig } from './config/resolve';
+import { diffConfigs, loadConfigFile, resolveConfig, withEditedSettings } from './config/resolve';
 import { RunConfig } from './config/types';
 import { loadDataset } from './data/load';
 import { Dataset } from './data/types';
@@ -14,9 +14,12 @@ import { renderInspectionSheet } from './inspect/inspectionSheet';
 import { writePng } from './inspect/png';
 import { ControllerEvents, RunController } from './runs/controller';
 import { runPaths } from '../common/runs/layout';
-import { checkpointPath, latestCheckpoint, readManifest } from '../common/runs/manifest';
+import type { RunLock } from '../common/runs/lock';
+import { checkpointPath, readManifest, supersedeAfter } from '../common/runs/manifest';
 import { rollBackMetrics } from '../common/runs/metricsLog';
-import { readRunStatus, RunStateName } from '../common/runs/state';
+import { readRunStatus, RunJob, RunStateName } from '../common/runs/state';
+import { openRunForWriting } from './runs/openRun';
+import { checkVaeCheckpoint, preflight } from './train/preflight';
 import { CheckpointMeta, Position, prepareRunDir, Run } from './train/run';
 import { Trainer } from './train/trainer';
 
@@ -36,6 +39,10 @@ export interface TrainJobOptions {
   dataset?: Dataset;
   /** Called with the controller before training starts, so a caller can pause, stop or checkpoint it. */
   onController?: (c: RunController) => void;
+  /** The run folder's lock when the caller already holds it (an experiment cell); else the job takes it. */
+  lock?: RunLock;
+  /** Names this process in the lock, for the refusal another process gets. */
+  command?: string;
 }
 
 export interface TrainJobResult {
@@ -43,36 +50,56 @@ export interface TrainJobResult {
   trainer: Trainer;
   position: Position;
   state: RunStateName;
+  /** What the run folder is: a full training or the VAE only. */
+  job: RunJob;
+}
+
+/** How this process is named in a run folder's lock: its command line, shortened. */
+export function processCommand(): string {
+  const args = process.argv.slice(1).map((a, i) => (i === 0 ? basename(a) : a));
+  const s = args.join(' ');
+  return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }
 
 /** Trains a new run: VAE pre-training (unless a VAE checkpoint is given or IDAA is off), then SSL. */
 export async function trainJob(config: RunConfig, opts: TrainJobOptions): Promise<TrainJobResult> {
-  if (existsSync(runPaths(opts.runDir).manifest) && readManifest(opts.runDir).checkpoints.length > 0) {
-    throw new IdaaError(`${opts.runDir} already holds a run with checkpoints: resume it (idaa resume ${opts.runDir}) or choose another folder`);
+  const log = opts.events?.log;
+  const own = opts.lock ? undefined : openRunForWriting(opts.runDir, opts.command ?? processCommand(), log).lock;
+  try {
+    const paths = runPaths(opts.runDir);
+    if (readManifest(opts.runDir).checkpoints.length > 0) {
+      throw new IdaaError(`${opts.runDir} already holds a run with checkpoints: resume it (idaa resume ${opts.runDir}) or choose another folder`);
+    }
+    if (existsSync(paths.config)) {
+      const diffs = diffConfigs(loadConfigFile(paths.config), config);
+      if (diffs.length) throw new IdaaError(`${opts.runDir} holds another run's config (${diffs.slice(0, 3).join('; ')}${diffs.length > 3 ? '; …' : ''}); choose another folder`);
+    }
+    const job: RunJob = opts.vaeOnly ? 'vae' : 'train';
+    const vaeMeta = config.vae.checkpoint && config.idaa.enabled ? checkVaeCheckpoint(config.vae.checkpoint, config) : undefined;
+    const ds = opts.dataset ?? (await openDataset(config, log));
+    const start: Position | undefined = opts.vaeOnly ? { phase: 'vae', epoch: 0, batch: 0, globalStep: 0 } : undefined;
+    const willTrainVae = opts.vaeOnly || (config.idaa.enabled && !config.vae.checkpoint && config.vae.epochs > 0);
+    preflight(config, ds, { vae: willTrainVae && config.vae.epochs > 0, ssl: !opts.vaeOnly && config.ssl.epochs > 0 });
+    // An earlier attempt in this folder that died before its first checkpoint left only metric lines: set them aside.
+    const dropped = rollBackMetrics(opts.runDir, 0, true);
+    if (dropped) log?.(`moved ${dropped} metric lines of an earlier attempt without checkpoints to metrics.discarded.jsonl`);
+    const trainer = new Trainer(config, ds);
+    if (config.vae.checkpoint) {
+      Run.loadVae(trainer, config.vae.checkpoint);
+      log?.(`VAE weights from ${config.vae.checkpoint}${vaeMeta ? ` (trained ${vaeMeta.optimizerSteps.vae} steps)` : ''}`);
+    }
+    return await drive(new Run(trainer, start), opts, job);
+  } finally {
+    own?.release();
   }
-  if (existsSync(runPaths(opts.runDir).config)) {
-    const diffs = diffConfigs(loadConfigFile(runPaths(opts.runDir).config), config);
-    if (diffs.length) throw new IdaaError(`${opts.runDir} holds another run's config (${diffs.slice(0, 3).join('; ')}${diffs.length > 3 ? '; …' : ''}); choose another folder`);
-  }
-  const ds = opts.dataset ?? (await openDataset(config, opts.events?.log));
-  // An earlier attempt in this folder that died before its first checkpoint left only metric lines: set them aside.
-  const dropped = rollBackMetrics(opts.runDir, 0, true);
-  if (dropped) opts.events?.log?.(`moved ${dropped} metric lines of an earlier attempt without checkpoints to metrics.discarded.jsonl`);
-  const trainer = new Trainer(config, ds);
-  if (config.vae.checkpoint) {
-    Run.loadVae(trainer, config.vae.checkpoint);
-    opts.events?.log?.(`VAE weights from ${config.vae.checkpoint}`);
-  }
-  const start: Position | undefined = opts.vaeOnly ? { phase: 'vae', epoch: 0, batch: 0, globalStep: 0 } : undefined;
-  return drive(new Run(trainer, start), opts);
 }
 
-async function drive(run: Run, opts: TrainJobOptions): Promise<TrainJobResult> {
+async function drive(run: Run, opts: TrainJobOptions, job: RunJob): Promise<TrainJobResult> {
   prepareRunDir(opts.runDir, run.config);
-  const controller = new RunController(run, opts.runDir, opts.events, opts.vaeOnly);
+  const controller = new RunController(run, opts.runDir, opts.events, job === 'vae');
   opts.onController?.(controller);
   const state = await controller.start();
-  return { run, trainer: run.trainer, position: run.position, state };
+  return { run, trainer: run.trainer, position: run.position, state, job };
 }
 
 export interface ResumeJobOptions extends Omit<TrainJobOptions, 'vaeOnly'> {
@@ -85,33 +112,49 @@ export interface ResumeJobOptions extends Omit<TrainJobOptions, 'vaeOnly'> {
 /**
  * Continues a run from a checkpoint, exactly: models, optimizer moments, random streams and the
  * position in the epoch come back, and the metrics log is rolled back to the checkpoint's step.
+ * Resuming from an earlier point than the latest starts a new branch: the later checkpoints leave
+ * the live timeline (kept in checkpoints/superseded/), and their metric lines leave the live log.
  */
 export async function resumeJob(opts: ResumeJobOptions): Promise<TrainJobResult> {
   const { runDir } = opts;
+  const log = opts.events?.log;
   const paths = runPaths(runDir);
   if (!existsSync(paths.config)) throw new IdaaError(`${runDir}: not a run folder (no config.json)`);
-  const status = readRunStatus(runDir);
-  if ((status.state === 'running' || status.state === 'paused' || status.state === 'stopping') && status.pid !== process.pid) {
-    throw new IdaaError(`${runDir}: the run is ${status.state} in process ${status.pid}; stop it first`);
+  const opened = opts.lock ? undefined : openRunForWriting(runDir, opts.command ?? processCommand(), log);
+  try {
+    const manifest = readManifest(runDir);
+    const latest = manifest.checkpoints.at(-1);
+    const file = opts.from ?? (latest ? checkpointPath(runDir, latest) : undefined);
+    if (!file) throw new IdaaError(`${runDir}: no complete checkpoint to resume from (checkpoints/manifest.json lists none); start it again with idaa train --run-dir ${runDir}`);
+    const { meta } = readCheckpointFile<CheckpointMeta>(file);
+    if (meta?.kind !== 'idaa-studio-checkpoint') throw new CheckpointError(file, 'not a training checkpoint of IDAA Studio');
+    const status = opened?.status ?? readRunStatus(runDir);
+    const job: RunJob = meta.job ?? (status.damaged ? undefined : status.job) ?? 'train';
+    if (meta.position.phase === 'done' || (job === 'vae' && meta.position.phase !== 'vae')) {
+      throw new IdaaError(`${runDir}: the run is already complete (${job === 'vae' ? 'a VAE-only run, ' : ''}checkpoint ${file}); nothing to resume`);
+    }
+    const current = loadConfigFile(paths.config);
+    const diffs = diffConfigs(resolveConfig(meta.config), current);
+    if (diffs.length && !opts.force) {
+      throw new IdaaError(`${paths.config} differs from the config of checkpoint ${file} in fields that change the result:\n  ${diffs.join('\n  ')}\nRestore those values, or resume with --force to go on with the new ones.`);
+    }
+    if (diffs.length) log?.(`resuming with changed config (--force): ${diffs.join('; ')}`);
+    const { config, changed } = withEditedSettings(resolveConfig(meta.config), current);
+    if (changed.length) log?.(`applying settings edited in config.json: ${changed.join('; ')}`);
+    const resolved = diffs.length ? current : config;
+    const ds = opts.dataset ?? (await openDataset(resolved, log));
+    const phase = meta.position.phase;
+    preflight(resolved, ds, { vae: phase === 'vae', ssl: job === 'train' && resolved.ssl.epochs > 0 });
+    const run = Run.restore(new Trainer(resolved, ds), file);
+    const inRun = resolve(dirname(file)) === resolve(paths.checkpoints) ? basename(file) : undefined;
+    const superseded = supersedeAfter(runDir, { step: meta.position.globalStep, file: inRun });
+    if (superseded.length) log?.(`new branch from step ${meta.position.globalStep}: ${superseded.length} later checkpoint(s) moved out of the live timeline to ${join(paths.checkpoints, superseded[0]!.dir)} (${superseded.map((e) => e.file).join(', ')})`);
+    const dropped = rollBackMetrics(runDir, meta.position.globalStep, meta.position.batch === 0);
+    log?.(`resuming from ${file} at ${phase} epoch ${meta.position.epoch + 1}, step ${meta.position.globalStep}${dropped ? ` (${dropped} metric lines written after it moved to metrics.discarded.jsonl)` : ''}`);
+    return await drive(run, opts, job);
+  } finally {
+    opened?.lock.release();
   }
-  const latest = latestCheckpoint(runDir);
-  const file = opts.from ?? (latest ? checkpointPath(runDir, latest) : undefined);
-  if (!file) throw new IdaaError(`${runDir}: no complete checkpoint to resume from (checkpoints/manifest.json lists none)`);
-  const { meta } = readCheckpointFile<CheckpointMeta>(file);
-  if (meta?.kind !== 'idaa-studio-checkpoint') throw new CheckpointError(file, 'not a training checkpoint of IDAA Studio');
-  if (meta.position.phase === 'done') throw new IdaaError(`${runDir}: the run is already complete (checkpoint ${file}); nothing to resume`);
-  const current = loadConfigFile(paths.config);
-  const diffs = diffConfigs(resolveConfig(meta.config), current);
-  if (diffs.length && !opts.force) {
-    throw new IdaaError(`${paths.config} differs from the config of checkpoint ${file} in fields that change the result:\n  ${diffs.join('\n  ')}\nRestore those values, or resume with --force to go on with the new ones.`);
-  }
-  const config = diffs.length ? current : resolveConfig(meta.config);
-  if (diffs.length) opts.events?.log?.(`resuming with changed config (--force): ${diffs.join('; ')}`);
-  const ds = opts.dataset ?? (await openDataset(config, opts.events?.log));
-  const run = Run.restore(new Trainer(config, ds), file);
-  const dropped = rollBackMetrics(runDir, meta.position.globalStep, meta.position.batch === 0);
-  opts.events?.log?.(`resuming from ${file} at ${meta.position.phase} epoch ${meta.position.epoch + 1}, step ${meta.position.globalStep}${dropped ? ` (${dropped} metric lines written after it moved to metrics.discarded.jsonl)` : ''}`);
-  return drive(run, opts);
 }
 
 /** Rebuilds the models of a checkpoint (its own config) and loads them. */

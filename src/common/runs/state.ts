@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { IdaaError } from '../errors';
 import { writeJsonAtomic } from './atomicFile';
 import { runPaths } from './layout';
+import { processAlive } from './process';
 
 /** The trainer's state machine: idle → running ⇄ paused → stopping → completed / stopped / failed. */
 export type RunStateName = 'idle' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
+
+/** What a run folder was started to do; resuming does that job and no more. */
+export type RunJob = 'train' | 'vae';
 
 export interface RunStatus {
   state: RunStateName;
@@ -18,6 +21,10 @@ export interface RunStatus {
   lastKnnAccuracy?: number;
   /** Why the run failed, in words. */
   error?: string;
+  /** What the run was started as: a full training, or the VAE only (`idaa vae`). */
+  job?: RunJob;
+  /** state.json could not be read; the other fields are not the trainer's. */
+  damaged?: boolean;
   updatedAt: string;
 }
 
@@ -35,21 +42,13 @@ export function readRunStatus(runDir: string): RunStatus {
   let s: RunStatus;
   try {
     s = JSON.parse(readFileSync(file, 'utf8')) as RunStatus;
+    if (!s || typeof s !== 'object' || typeof s.state !== 'string') throw new Error('not a run state');
   } catch (e) {
-    throw new IdaaError(`${file}: unreadable run state (${(e as Error).message})`);
+    // state.json is a cache of what the trainer last said: damage is reported, never blocking.
+    return { state: 'failed', damaged: true, error: `${file} is unreadable (${(e as Error).message}); it is only a cache: resuming rewrites it`, updatedAt: '' };
   }
   if ((s.state === 'running' || s.state === 'paused' || s.state === 'stopping') && s.pid !== undefined && !processAlive(s.pid)) {
     return { ...s, state: 'failed', error: `the training process (pid ${s.pid}) ended without saying so: killed or crashed` };
   }
   return s;
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -92,6 +92,38 @@ export function configFingerprint(c: RunConfig): string {
   return createHash('sha256').update(JSON.stringify(resultFields(c))).digest('hex').slice(0, 16);
 }
 
+/** Settings that change no number and may be edited before a resume; the resumed run applies them. */
+const APPLIED_ON_RESUME = ['name', 'backend', 'checkpoint', 'eval.knnEveryEpochs', 'inspect'] as const;
+
+/**
+ * `base` (a checkpoint's config) with the settings of `edited` (config.json) that do not change
+ * results, and a "field: old → new" line for each that differs.
+ */
+export function withEditedSettings(base: RunConfig, edited: RunConfig): { config: RunConfig; changed: string[] } {
+  const config = structuredClone(base);
+  const changed: string[] = [];
+  const get = (o: unknown, path: string[]) => path.reduce<unknown>((v, k) => (v && typeof v === 'object' && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined), o);
+  for (const field of APPLIED_ON_RESUME) {
+    const path = field.split('.');
+    const was = get(base, path);
+    const now = get(edited, path);
+    if (JSON.stringify(was) === JSON.stringify(now)) continue;
+    if (now && typeof now === 'object' && was && typeof was === 'object') {
+      for (const k of Object.keys(now)) {
+        const a = (was as Record<string, unknown>)[k];
+        const b = (now as Record<string, unknown>)[k];
+        if (JSON.stringify(a) !== JSON.stringify(b)) changed.push(`${field}.${k}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+      }
+    } else {
+      changed.push(`${field}: ${JSON.stringify(was)} → ${JSON.stringify(now)}`);
+    }
+    const parent = path.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, config as unknown as Record<string, unknown>);
+    if (now === undefined) delete parent[path.at(-1)!];
+    else parent[path.at(-1)!] = structuredClone(now);
+  }
+  return { config, changed };
+}
+
 /** Lists "field: old → new" for every result-determining field that differs. */
 export function diffConfigs(a: RunConfig, b: RunConfig): string[] {
   const fa = resultFields(a);

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evalJob, inspectJob, openCheckpoint, resumeJob, trainJob, TrainJobResult } from '../jobs';
+import { evalJob, inspectJob, openCheckpoint, processCommand, resumeJob, trainJob, TrainJobResult } from '../jobs';
+import type { RunConfig } from '../config/types';
+import type { RunLock } from '../../common/runs/lock';
+import { openRunForWriting } from '../runs/openRun';
 import { IdaaError } from '../../common/errors';
 import { ControllerEvents } from '../runs/controller';
 import { writeJsonAtomic } from '../../common/runs/atomicFile';
-import { latestCheckpoint } from '../../common/runs/manifest';
 import { readMetrics } from '../../common/runs/metricsLog';
-import { readRunStatus } from '../../common/runs/state';
+import type { RunStatus } from '../../common/runs/state';
 import { Run } from '../train/run';
 import { Trainer } from '../train/trainer';
 import { Cell } from './spec';
@@ -56,18 +58,27 @@ export async function runCell(root: string, cell: Cell, events: ControllerEvents
     if (!existsSync(vae)) throw new IdaaError(`cell ${cell.id} needs the VAE of cell ${cell.vaeCell} (${vae}), which is not trained yet`);
     config.vae.checkpoint = vae;
   }
-  const status = existsSync(join(runDir, 'config.json')) ? readRunStatus(runDir) : undefined;
+  // The cell owns its folder from the first look to result.json: no other process trains or resumes in it meanwhile.
+  const { lock, manifest, status: st } = openRunForWriting(runDir, `experiment cell ${cell.id} (${processCommand()})`, events.log);
+  try {
+    return await finishCell(cell, runDir, config, vae, events, lock, existsSync(join(runDir, 'config.json')) ? st : undefined, manifest.checkpoints.length > 0);
+  } finally {
+    lock.release();
+  }
+}
+
+async function finishCell(cell: Cell, runDir: string, config: RunConfig, vae: string | undefined, events: ControllerEvents, lock: RunLock, status: RunStatus | undefined, hasCheckpoints: boolean): Promise<CellResult> {
   const phase = cell.kind === 'vae' ? 'vae' : 'ssl';
   let r: TrainJobResult;
   if (status?.state === 'completed') {
     // Trained, but cut short before its evaluation was written.
     const { run, trainer } = await openCheckpoint(join(runDir, 'checkpoints', `${phase}-final.ckpt`), events.log);
-    r = { run, trainer, position: run.position, state: 'completed' };
-  } else if (status && latestCheckpoint(runDir)) {
+    r = { run, trainer, position: run.position, state: 'completed', job: cell.kind === 'vae' ? 'vae' : 'train' };
+  } else if (status && hasCheckpoints) {
     events.log?.(`${cell.id}: continuing from its latest checkpoint`);
-    r = await resumeJob({ runDir, events });
+    r = await resumeJob({ runDir, events, lock });
   } else {
-    r = await trainJob(config, { runDir, events, vaeOnly: cell.kind === 'vae' });
+    r = await trainJob(config, { runDir, events, vaeOnly: cell.kind === 'vae', lock });
   }
   if (r.state !== 'completed') {
     r.trainer.dispose();

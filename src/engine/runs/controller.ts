@@ -130,6 +130,7 @@ export class RunController {
       step: this.run.position.globalStep,
       bestKnnAccuracy: this.run.bestKnn,
       lastKnnAccuracy: this.run.lastKnn,
+      job: this.vaeOnly ? 'vae' : 'train',
       ...(detail ? { error: detail } : {}),
     });
   }

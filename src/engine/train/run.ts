@@ -8,6 +8,7 @@ import { Dataset } from '../data/types';
 import { CheckpointError, IdaaError } from '../../common/errors';
 import { realIo, writeJsonAtomic, WriteIo } from '../../common/runs/atomicFile';
 import { runPaths } from '../../common/runs/layout';
+import type { RunJob } from '../../common/runs/state';
 import { addToManifest, applyRetention, CheckpointKind, latestCheckpoint } from '../../common/runs/manifest';
 import { appendMetric } from '../../common/runs/metricsLog';
 import { shouldProbe, writeProbe } from '../runs/probe';
@@ -49,6 +50,8 @@ export interface EpochRecord {
 
 export interface CheckpointMeta {
   kind: 'idaa-studio-checkpoint';
+  /** The job the run folder was started as (absent in checkpoints of older builds: a full training). */
+  job?: RunJob;
   config: RunConfig;
   fingerprint: string;
   position: Position;
@@ -100,9 +103,13 @@ export class Run {
     return this.trainer.config;
   }
 
+  /** What this run trains: everything, or the VAE only; checkpoints record it so a resume does the same job. */
+  job: RunJob = 'train';
+
   async train(opts: RunOptions): Promise<Position> {
     const { runDir, events = {} } = opts;
     this.events = events;
+    this.job = opts.vaeOnly ? 'vae' : 'train';
     prepareRunDir(runDir, this.config);
     const ds: Dataset = this.trainer.dataset;
     const n = ds.train.count;
@@ -192,6 +199,7 @@ export class Run {
   async saveCheckpoint(runDir: string, kind: CheckpointKind, finishedPhase?: Phase): Promise<string> {
     const meta: CheckpointMeta = {
       kind: 'idaa-studio-checkpoint',
+      job: this.job,
       config: this.config,
       fingerprint: configFingerprint(this.config),
       position: this.position,
