@@ -9,8 +9,8 @@
  */
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import type { WorkerInfo, WorkerInitializationOptions } from '../protocol/worker';
-import { settings } from './settings';
+import { RunsRootNotification, WorkerInfo, WorkerInitializationOptions } from '../protocol/worker';
+import { runsRoot, settings } from './settings';
 
 export class UntrustedWorkspaceError extends Error {
   constructor() {
@@ -70,7 +70,9 @@ export class WorkerClient implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc, ...(runtime ? { runtime } : {}), options: { env } },
       debug: { module, transport: TransportKind.ipc, ...(runtime ? { runtime } : {}), options: { env, execArgv: ['--nolazy', '--inspect=6010'] } },
     };
-    const initializationOptions: WorkerInitializationOptions = { backend: s.backend, wasmThreads: s.wasmThreads };
+    // The worker opens files only inside the runs folder (and a run's own dataset folder, read only).
+    const root = runsRoot();
+    const initializationOptions: WorkerInitializationOptions = { backend: s.backend, wasmThreads: s.wasmThreads, ...(root ? { runsRoot: root } : {}) };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [],
       outputChannel: this.output,
@@ -108,6 +110,12 @@ export class WorkerClient implements vscode.Disposable {
     this.info = result?.idaa;
     if (this.info) this.output.info(`worker ${this.info.pid} on Node ${this.info.nodeVersion}: ${this.info.backendSummary}`);
     for (const attach of this.listeners) this.clientSubscriptions.push(...attach(client));
+    // A changed runs folder reaches the running worker without a restart (which would stop training).
+    const sendRoot = (): void => {
+      const r = runsRoot();
+      void client.sendNotification(RunsRootNotification.type, r ? { runsRoot: r } : {});
+    };
+    this.clientSubscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('idaa.runsFolder') && sendRoot()), vscode.workspace.onDidChangeWorkspaceFolders(sendRoot));
     if (this.info) this.startEmitter.fire(this.info);
     return client;
   }

@@ -42,7 +42,7 @@ export interface PixelBuffer {
 }
 
 /** Machine-readable error kinds in `ResponseError.data.kind`, so the host can offer the right action. */
-export type WorkerErrorKind = 'config' | 'dataset' | 'checkpoint' | 'busy' | 'noRun' | 'backend' | 'state' | 'cancelled' | 'internal';
+export type WorkerErrorKind = 'config' | 'dataset' | 'checkpoint' | 'outsideRoot' | 'busy' | 'noRun' | 'backend' | 'state' | 'cancelled' | 'internal';
 
 export interface WorkerErrorData {
   kind: WorkerErrorKind;
@@ -50,6 +50,8 @@ export interface WorkerErrorData {
   file?: string;
   /** The config field at fault, when known. */
   field?: string;
+  /** kind 'outsideRoot': the folder the refused path had to lie in (the runs folder). */
+  root?: string;
 }
 
 /** JSON-RPC error codes the worker uses (application range). */
@@ -72,6 +74,11 @@ export interface WorkerInitializationOptions {
   backend: BackendPreference;
   /** Threads of the wasm backend ('auto': the machine's cores, at most 8); IDAA_WASM_THREADS overrides it. */
   wasmThreads?: WasmThreads;
+  /**
+   * The workspace's runs folder (absolute). The worker opens files only inside it (and reads a
+   * dataset folder a run's config names); without it every path is refused.
+   */
+  runsRoot?: string;
 }
 
 /** What the worker adds to its InitializeResult (under `idaa`). */
@@ -241,7 +248,7 @@ export namespace DatasetSamplesRequest {
 }
 
 export interface InspectParams extends WithProgressToken {
-  /** A training checkpoint file. */
+  /** A training checkpoint file, or `live:<runDir>` for that run's newest checkpoint. */
   checkpoint: string;
   split?: 'train' | 'test';
   /** Sample indices; when omitted, `count` (default 8) indices drawn with `seed`. */
@@ -305,6 +312,17 @@ export namespace ProbeHistoryRequest {
 export interface WorkerStatus {
   info: WorkerInfo;
   active?: { runDir: string; runId: string; state: RunStateName };
+}
+
+export interface RunsRootParams {
+  /** Absent: no workspace folder is open. */
+  runsRoot?: string;
+}
+
+/** Host → worker: the runs folder changed (setting idaa.runsFolder, workspace folders). */
+export namespace RunsRootNotification {
+  export const method: 'idaa/runsRoot' = 'idaa/runsRoot';
+  export const type = new NotificationType<RunsRootParams>(method);
 }
 
 export namespace WorkerStatusRequest {
