@@ -74,7 +74,7 @@ test('bad input: a clear message and a non-zero exit, never a stack trace', () =
   writeFileSync(join(work, 'bad.json'), JSON.stringify({ idaa: { eps: 'big' } }));
   const bad = idaa(['train', '--config', 'bad.json']);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /bad\.json: config field "idaa\.eps" is "big"; allowed: a number/);
+  assert.match(bad.stderr, /bad\.json:1:16: config field "idaa\.eps" is "big"; allowed: a number/);
   assert.doesNotMatch(bad.stderr, /\bat .*\.js:\d+/);
 
   const missing = idaa(['train', '--dataset', 'folder', '--data-path', join(work, 'nope'), '--preset', 'tiny']);
