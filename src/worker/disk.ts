@@ -1,31 +1,15 @@
 /** Runs, checkpoints and probes on disk: idaa/listRuns, listCheckpoints, describeRun, probeHistory. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { decodeProbeImages, IdaaError, listProbes, loadConfigFile, probeFileName, readManifest, readMetrics, readProbe, readRunStatus, runPaths } from '../engine';
-import type { ManifestEntry, RunStatus } from '../engine';
+import { join } from 'node:path';
+import { decodeProbeImages, IdaaError, listProbes, loadConfigFile, probeFileName, readMetrics, readProbe, runPaths } from '../engine';
+import type { ManifestEntry } from '../engine';
+import { runSummary } from '../common/runs/list';
 import { CheckpointInfo, DescribeRunRequest, encodeImagePixels, encodePixels, ListCheckpointsRequest, ListRunsRequest, ProbeHistoryRequest, RunSummary } from '../protocol/worker';
 import { connection, log, paths } from './context';
 import { guarded } from './wire';
 
 export function checkpointInfo(runDir: string, e: ManifestEntry): CheckpointInfo {
   return { ...e, path: join(runPaths(runDir).checkpoints, e.file) };
-}
-
-/** One run's summary (as listRuns gives it); `dir` has been checked. */
-function runSummary(dir: string): RunSummary {
-  let status: RunStatus;
-  let checkpoints = 0;
-  try {
-    status = readRunStatus(dir);
-  } catch (e) {
-    status = { state: 'failed', error: (e as Error).message, updatedAt: '' };
-  }
-  try {
-    checkpoints = readManifest(dir).checkpoints.length;
-  } catch {
-    /* an unreadable manifest shows as 0 complete checkpoints */
-  }
-  return { id: basename(dir), dir, status, checkpoints };
 }
 
 /**

@@ -188,7 +188,8 @@ test('the worker policy: run folders, run files, manifest entries, live:, vae.ch
 
 const WORKER = resolve(__dirname, '..', '..', 'dist', 'worker.js');
 
-test('the worker refuses idaa/… requests naming paths outside the runs folder', { skip: !existsSync(WORKER) && 'dist/worker.js is missing: run npm run build', timeout: 120_000 }, async () => {
+test('the worker refuses idaa/… requests naming paths outside the runs folder', { timeout: 120_000 }, async () => {
+  assert.ok(existsSync(WORKER), 'dist/worker.js is missing: run npm run build first (npm test does)');
   const ws = join(base, 'ws');
   const good = makeRun('e2e', ['ssl-s000001.ckpt']);
   const climb = makeRun('e2e-climb', [], ['../../../../other/secret.txt']);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runPaths } from './layout';
 import { readManifest } from './manifest';
 import { readRunStatus, RunStatus } from './state';
@@ -16,21 +16,18 @@ export function listRuns(root: string): RunSummary[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(runPaths(join(root, d.name)).config))
-    .map((d) => {
-      const dir = join(root, d.name);
-      let checkpoints = 0;
-      let status: RunStatus;
-      try {
-        status = readRunStatus(dir);
-      } catch (e) {
-        status = { state: 'failed', error: (e as Error).message, updatedAt: '' };
-      }
-      try {
-        checkpoints = readManifest(dir).checkpoints.length;
-      } catch {
-        /* an unreadable manifest shows as 0 complete checkpoints */
-      }
-      return { id: d.name, dir, status, checkpoints };
-    })
+    .map((d) => runSummary(join(root, d.name)))
     .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** One run folder's summary; damaged run files show in its status, never as an exception. */
+export function runSummary(dir: string): RunSummary {
+  const status: RunStatus = readRunStatus(dir);
+  let checkpoints = 0;
+  try {
+    checkpoints = readManifest(dir).checkpoints.length;
+  } catch {
+    /* an unreadable manifest shows as 0 complete checkpoints (the next resume rebuilds it) */
+  }
+  return { id: basename(dir), dir, status, checkpoints };
 }

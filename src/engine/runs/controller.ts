@@ -50,7 +50,11 @@ export class RunController {
       };
       await this.run.train({ runDir: this.runDir, events, vaeOnly: this.vaeOnly, boundary: () => this.boundary() });
     } catch (e) {
-      this.transition('failed', (e as Error).message);
+      try {
+        this.transition('failed', (e as Error).message);
+      } catch {
+        // The folder itself may be gone or full: the training's own error is the one to report.
+      }
       this.rejectCheckpoints(e as Error);
       throw e;
     }
