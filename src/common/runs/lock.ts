@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { IdaaError, RunLockedError } from '../errors';
 import { processAlive } from './process';
+import { readRegularFileSync } from '../fileGuard';
 
 /**
  * One owner per run folder: `<run>/.lock` names the process that trains, resumes or evaluates in it.
@@ -118,7 +119,7 @@ function linkNew(file: string, owner: LockOwner): boolean {
 
 function readOwner(file: string): LockOwner | undefined {
   try {
-    const o = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
+    const o = JSON.parse(readRegularFileSync(file, { what: 'run lock', maxBytes: 64 * 1024 }).toString('utf8')) as Partial<LockOwner>;
     if (typeof o.pid !== 'number' || typeof o.nonce !== 'string') return undefined;
     // The host is named in refusals only when it is another machine's.
     const host = String(o.host ?? '') === hostname() ? '' : String(o.host ?? '');

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { IdaaError, RunFileError } from '../errors';
 import { writeJsonAtomic } from './atomicFile';
 import { runPaths } from './layout';
+import { readRegularFileSync } from '../fileGuard';
 
 export type CheckpointKind = 'periodic' | 'final' | 'stop' | 'manual';
 
@@ -46,7 +47,7 @@ export function readManifest(runDir: string): Manifest {
   if (!existsSync(file)) return { version: 1, checkpoints: [] };
   let m: Manifest;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    m = JSON.parse(readRegularFileSync(file, { what: 'checkpoint manifest', maxBytes: 64 * 1024 * 1024 }).toString('utf8')) as Manifest;
   } catch (e) {
     throw new RunFileError(file, `unreadable checkpoint manifest (${(e as Error).message})`);
   }

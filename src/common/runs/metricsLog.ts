@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { writeFileAtomic } from './atomicFile';
 import { runPaths } from './layout';
+import { readRegularFileSync } from '../fileGuard';
 
 export interface MetricLine {
   kind: 'step' | 'epoch';
@@ -17,7 +18,7 @@ export function readMetrics(runDir: string): MetricLine[] {
   const file = runPaths(runDir).metrics;
   if (!existsSync(file)) return [];
   const out: MetricLine[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of readRegularFileSync(file, { what: 'metrics log' }).toString('utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as MetricLine);
@@ -38,7 +39,7 @@ export function rollBackMetrics(runDir: string, step: number, epochBoundary: boo
   if (!existsSync(p.metrics)) return 0;
   const keep: string[] = [];
   const drop: string[] = [];
-  for (const line of readFileSync(p.metrics, 'utf8').split('\n')) {
+  for (const line of readRegularFileSync(p.metrics, { what: 'metrics log' }).toString('utf8').split('\n')) {
     if (!line.trim()) continue;
     let rec: MetricLine;
     try {

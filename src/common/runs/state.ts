@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeJsonAtomic } from './atomicFile';
 import { runPaths } from './layout';
 import { processAlive } from './process';
+import { readRegularFileSync } from '../fileGuard';
 
 /** The trainer's state machine: idle → running ⇄ paused → stopping → completed / stopped / failed. */
 export type RunStateName = 'idle' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -41,7 +42,7 @@ export function readRunStatus(runDir: string): RunStatus {
   if (!existsSync(file)) return { state: 'idle', updatedAt: '' };
   let s: RunStatus;
   try {
-    s = JSON.parse(readFileSync(file, 'utf8')) as RunStatus;
+    s = JSON.parse(readRegularFileSync(file, { what: 'run state', maxBytes: 1024 * 1024 }).toString('utf8')) as RunStatus;
     if (!s || typeof s !== 'object' || typeof s.state !== 'string') throw new Error('not a run state');
   } catch (e) {
     // state.json is a cache of what the trainer last said: damage is reported, never blocking.

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { evalJob, inspectJob, openCheckpoint, processCommand, resumeJob, trainJob, TrainJobResult } from '../jobs';
 import type { RunConfig } from '../config/types';
@@ -12,6 +12,7 @@ import type { RunStatus } from '../../common/runs/state';
 import { Run } from '../train/run';
 import { Trainer } from '../train/trainer';
 import { Cell } from './spec';
+import { readRegularFileSync } from '../../common/fileGuard';
 
 export interface CellResult {
   id: string;
@@ -41,7 +42,7 @@ export function cellDir(root: string, cell: Cell): string {
 
 export function readCellResult(root: string, cell: Cell): CellResult | undefined {
   const f = join(cellDir(root, cell), 'result.json');
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as CellResult) : undefined;
+  return existsSync(f) ? (JSON.parse(readRegularFileSync(f, { what: 'cell result', maxBytes: 16 * 1024 * 1024 }).toString('utf8')) as CellResult) : undefined;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface Cell {
 }
 
 export function loadExperimentSpec(file: string): ExperimentSpec {
-  const doc = readJsonDocument(file, 'an experiment spec');
+  const doc = readJsonDocument(file, 'experiment spec');
   validateAgainstSchema(doc.value, file, doc.locate, 'experiment-spec');
   const spec = doc.value as ExperimentSpec;
   // Resolving every cell's config now reports a bad field before hours of training.

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SampleNumbers } from '../inspect/inspect';
 import { inspectTrainer } from '../inspect/trainerInspect';
 import type { Trainer } from '../train/trainer';
 import { writeJsonAtomic } from '../../common/runs/atomicFile';
 import { runPaths } from '../../common/runs/layout';
+import { readRegularFileSync } from '../../common/fileGuard';
 
 /**
  * The inspector's history (config `inspect`): during the SSL phase a fixed probe batch — the first
@@ -110,7 +111,7 @@ export function listProbes(runDir: string): number[] {
 
 export function readProbe(runDir: string, step: number): ProbeFile {
   const file = join(runPaths(runDir).probes, probeFileName(step));
-  const p = JSON.parse(readFileSync(file, 'utf8')) as ProbeFile;
+  const p = JSON.parse(readRegularFileSync(file, { what: 'inspector probe', maxBytes: 256 * 1024 * 1024 }).toString('utf8')) as ProbeFile;
   if (p?.kind !== 'idaa-studio-probe') throw new Error(`${file} is not a probe of IDAA Studio`);
   return p;
 }
