@@ -16,6 +16,7 @@ import { MODEL_CHANNELS, Trainer } from '../src/engine/train/trainer';
 import { PEER_BATCH, PeerBench } from './peerShapes';
 import { syntheticDataset } from '../src/engine/data/synthetic';
 import type { BackendArg, BnVariant, Group, InspectLatency, LatencyRuns, MemorySample, MemoryTrace, StepKind, StepResult, Timing } from './types';
+import { SSL_METHODS } from '../src/engine/ssl/methods';
 
 export interface CaseContext {
   backend: BackendArg;
@@ -219,7 +220,7 @@ export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference'
         const updates: BnUpdate[] = [];
         const aux: ForwardMode = { training: true, bn: 'aux', updates };
         const dec = decompose(trainer.vae, xi);
-        const att = trainer.method.attackLoss(trainer.encoder, xi, aux);
+        const att = trainer.method.attackLoss(xi, aux);
         const res = latentAttack(trainer.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
         att.dispose();
         disposeDecomposition(dec);
@@ -260,6 +261,30 @@ export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference'
 
 /** Tensor count and RSS over N small-preset SSL steps with IDAA (the real training path). */
 /** Tensors and memory over many full IDAA steps (augment, decompose, attack, dual BN, Adam) of a preset. */
+/**
+ * One SSL step of every method at the small preset (batch 64, ResNet-18 at quarter width, 32×32),
+ * without and with IDAA: the per-method throughput the README quotes.
+ */
+export async function methodsCase(ctx: CaseContext, batch: number, plan: Plan): Promise<StepResult[]> {
+  const out: StepResult[] = [];
+  for (const method of SSL_METHODS) {
+    for (const idaa of [false, true]) {
+      const cfg = resolveConfig({ preset: 'small', backend: 'auto', ssl: { method, batchSize: batch }, idaa: { enabled: idaa } });
+      const ds = presetDataset(cfg, batch);
+      const trainer = new Trainer(cfg, ds);
+      const next = batchCursor(ds.train.count, batch);
+      const step: StepKind = idaa ? `${method}+idaa` : method;
+      try {
+        // Images per step as the other rows count them: the batch, twice without IDAA (two views), once with it.
+        out.push(result(ctx, 'small', step, batch, await timeSteps(ctx, `small/${step}`, plan, () => (trainer.sslStep(next(), cfg.ssl.lr, 1000), idaa ? batch : 2 * batch))));
+      } finally {
+        trainer.dispose();
+      }
+    }
+  }
+  return out;
+}
+
 export function idaaMemoryCase(ctx: CaseContext, preset: 'tiny' | 'small', batch: number, steps: number, every: number): MemoryTrace {
   const cfg = presetConfig(preset, batch);
   const ds = presetDataset(cfg, batch);
@@ -287,7 +312,6 @@ export function inspectCase(ctx: CaseContext, runs: number, warmup: number): Ins
     split: 'test',
     eps,
     steps: cfg.idaa.steps,
-    temperature: cfg.ssl.temperature,
     imageSize: cfg.data.imageSize,
     mean: trainer.mean,
     std: trainer.std,
@@ -312,10 +336,10 @@ export function inspectCase(ctx: CaseContext, runs: number, warmup: number): Ins
     const after = tf.memory().numTensors;
     return { medianMs: round1(median(ms)), minMs: round1(Math.min(...ms)), maxMs: round1(Math.max(...ms)), runMs: ms.map(round1), eps: epsUsed, tensorsPerRun: runs > 0 ? (after - before) / runs : 0 };
   };
-  const inspector = new SampleInspector(trainer.vae, trainer.encoder, ds);
+  const inspector = new SampleInspector(trainer.vae, trainer.method, ds);
   try {
     // Fresh: another 16 samples each run (the test split of the synthetic set has 64).
-    const fresh = timed('fresh', (r, eps) => inspectSamples(trainer.vae, trainer.encoder, ds, options(Array.from({ length: count }, (_, i) => (r * 7 + i) % 64), eps)));
+    const fresh = timed('fresh', (r, eps) => inspectSamples(trainer.vae, trainer.method, ds, options(Array.from({ length: count }, (_, i) => (r * 7 + i) % 64), eps)));
     const fixed = Array.from({ length: count }, (_, i) => i);
     inspector.inspect(options(fixed, 0.01)); // loads the samples, as opening the panel does
     const epsChange = timed('ε change', (_r, eps) => inspector.inspect(options(fixed, eps)));

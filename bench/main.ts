@@ -15,7 +15,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendSummary, selectBackend } from '../src/engine/backend/select';
-import { CaseContext, idaaMemoryCase, inspectCase, peerCase, peerMemoryCase, Plan, presetCase, PresetPlans, wasmHeapMB } from './cases';
+import { CaseContext, idaaMemoryCase, inspectCase, methodsCase, peerCase, peerMemoryCase, Plan, presetCase, PresetPlans, wasmHeapMB } from './cases';
 import { BACKGROUND_THRESHOLD, backgroundCores, cpuSnapshot } from './load';
 import { renderMarkdown } from './report';
 import { checkTorch, PeerWhat, runTorchPeer, TorchPeerResult } from './torchPeer';
@@ -26,10 +26,10 @@ const RESULT_PREFIX = 'BENCH_RESULT ';
 const REPO_ROOT = typeof __dirname === 'string' ? resolve(__dirname, '..') : process.cwd();
 
 /** Parent-level case names (what --only takes). */
-const ALL_CASES = ['torch', 'peer-vae', 'peer-enc', 'bn-ab', 'peer-adv', 'peer-idaa', 'small', 'inspect', 'reference', 'memory', 'long'] as const;
+const ALL_CASES = ['torch', 'peer-vae', 'peer-enc', 'bn-ab', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'reference', 'memory', 'long'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 /** Child-level cases (what --case takes). */
-const CHILD_CASES = ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'inspect', 'reference', 'reference-idaa', 'memory', 'memory-idaa', 'long'] as const;
+const CHILD_CASES = ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'reference', 'reference-idaa', 'memory', 'memory-idaa', 'long'] as const;
 type ChildCase = (typeof CHILD_CASES)[number];
 const BACKENDS: readonly BackendArg[] = ['wasm', 'cpu', 'tensorflow'];
 
@@ -201,6 +201,9 @@ async function runChild(args: Args): Promise<void> {
       if (plan.warmup === 0) out.notes.push(`${c} on ${b}: no warm-up step (--quick), first-step overheads included`);
       break;
     }
+    case 'methods':
+      out.results.push(...(await methodsCase(ctx, args.batch ?? 64, P({ steps: 3, warmup: 1 }, { steps: 1, warmup: 1 }))));
+      break;
     case 'inspect': {
       const p = P({ steps: 7, warmup: 2 }, { steps: 2, warmup: 1 });
       out.inspect = inspectCase(ctx, p.steps, p.warmup);
@@ -349,6 +352,7 @@ function plannedJobs(args: Args, tfOk: boolean): Job[] {
     add('peer-adv', b, 'peer-adv');
     add('peer-idaa', b, 'peer-idaa');
     add('small', b, 'small');
+    add('methods', b, 'methods');
     add('inspect', b, 'inspect');
     add('reference', b, 'reference');
     add('reference', b, 'reference-idaa', [], {

@@ -1,12 +1,14 @@
 /** Shapes of the benchmark's JSON (bench/results/latest.json) and of one child process's answer. */
 import type { TorchAvailability, TorchPeerResult } from './torchPeer';
+import type { SslMethodName } from '../src/engine/config/types';
 
 export type Group = 'peer' | 'small' | 'reference';
 /**
  * What one timed step is; images per step count: vae B; simclr 2B views (torch_peer.py's
  * convention); adv B; idaa B source images (each gives x_i, x_j, x_adv); augment 2B views.
  */
-export type StepKind = 'vae' | 'simclr' | 'adv' | 'idaa' | 'augment';
+/** A method row is one SSL step of that method, alone or with IDAA (`byol+idaa`). */
+export type StepKind = 'vae' | 'simclr' | 'adv' | 'idaa' | 'augment' | SslMethodName | `${SslMethodName}+idaa`;
 export type BackendArg = 'wasm' | 'cpu' | 'tensorflow';
 /**
  * Batch-norm formulation of the peer ResNet in training mode: 'engine' = the engine's BatchNorm as

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import runConfigSchema from '../../schemas/run-config.schema.json';
 import experimentSpecSchema from '../../schemas/experiment-spec.schema.json';
 import { parseWasmThreads } from '../engine/index';
-import type { BackendPreference, DatasetName, PresetName, WasmThreads } from '../engine/index';
+import type { BackendPreference, DatasetName, PresetName, SslMethodName, WasmThreads } from '../engine/index';
 import { existingFile, existingFolder, folderOrMissing } from './paths';
 import { badValue, UsageError } from './usageError';
 
@@ -14,6 +14,7 @@ export const OPTIONS = {
   config: { type: 'string' },
   preset: { type: 'string' },
   dataset: { type: 'string' },
+  method: { type: 'string' },
   'data-path': { type: 'string' },
   'no-idaa': { type: 'boolean' },
   eps: { type: 'string' },
@@ -79,6 +80,7 @@ export interface Flags {
   config?: string;
   preset?: PresetName;
   dataset?: DatasetName;
+  method?: SslMethodName;
   dataPath?: string;
   noIdaa: boolean;
   eps?: number;
@@ -116,6 +118,7 @@ export function validateFlags(v: Values): Flags {
   }
   if (v.preset !== undefined) f.preset = oneOf('--preset', v.preset, configNode('preset')) as PresetName;
   if (v.dataset !== undefined) f.dataset = oneOf('--dataset', v.dataset, configNode('data.dataset')) as DatasetName;
+  if (v.method !== undefined) f.method = oneOf('--method', v.method, configNode('ssl.method')) as SslMethodName;
   if (v['data-path'] !== undefined) f.dataPath = existingFolder('--data-path', v['data-path'], "the folder holding the dataset's files");
   f.eps = numberFlag('--eps', v.eps, configNode('idaa.eps'));
   f.attackSteps = numberFlag('--attack-steps', v['attack-steps'], configNode('idaa.steps'));

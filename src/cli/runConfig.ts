@@ -13,6 +13,7 @@ export function configFromFlags(f: Flags): RunConfig {
   if (f.seed !== undefined) over.seed = f.seed;
   if (f.backend) over.backend = f.backend;
   if (f.dataset) set('data', { dataset: f.dataset });
+  if (f.method) set('ssl', { method: f.method });
   if (f.dataPath) set('data', { path: f.dataPath });
   if (f.trainLimit !== undefined) set('data', { trainLimit: f.trainLimit });
   if (f.noIdaa) set('idaa', { enabled: false });

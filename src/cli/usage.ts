@@ -21,7 +21,8 @@ Run options:
   --preset NAME        reference | small | tiny (default small)
   --dataset NAME       fashion-mnist | mnist | cifar10 | cifar100 | folder
   --data-path DIR      folder of cifar10/cifar100/folder data
-  --no-idaa            plain SimCLR (no adversarial view)
+  --method NAME        simclr | simsiam | byol | mocov2 (default simclr); each brings its own heads and optimizer
+  --no-idaa            the method alone (no adversarial view)
   --eps E --attack-steps K --alpha A --seed N
   --vae-epochs N --epochs N --train-limit N
   --vae FILE           use the VAE of this checkpoint instead of pre-training one

@@ -8,7 +8,7 @@ export type { BackendChoice, BackendName, BackendPreference } from './backend/se
 export { resolveConfig, loadConfigFile, configFingerprint, diffConfigs } from './config/resolve';
 export { PRESETS } from './config/presets';
 export { RUN_CONFIG_SCHEMA, validateAgainstSchema } from './config/schema';
-export type { RunConfig, RunConfigInput, PresetName, DatasetName } from './config/types';
+export type { RunConfig, RunConfigInput, PresetName, DatasetName, SslMethodName } from './config/types';
 export type { Dataset, Split } from './data/types';
 export { loadDataset, describeDataset } from './data/load';
 export { IdaaError, DatasetError, ConfigError, CheckpointError } from '../common/errors';
@@ -32,7 +32,7 @@ export type { RunSummary } from '../common/runs/list';
 export { inspectSamples, SampleInspector } from './inspect/inspect';
 export type { AugmentViewsOptions, InspectResult, SampleNumbers } from './inspect/inspect';
 export { renderInspectionSheet } from './inspect/inspectionSheet';
-export { encodePng, writePng } from './inspect/png';
+export { encodePng, writePng } from '../common/png';
 export { Rng } from './rng';
 export { runExperiment, findCell, experimentRoot } from './experiment/runner';
 export { runCell } from './experiment/cell';

@@ -14,7 +14,7 @@ import { InspectorDeps, InspectorPanel } from './inspectorPanel';
 import { Messages, openFile } from './messages';
 import { RunManager } from './runManager';
 import { CheckpointItem, RunItem, RunsTreeProvider } from './runsTree';
-import { DatasetChoice, PresetChoice, runsRoot, settings } from './settings';
+import { DatasetChoice, MethodChoice, PresetChoice, runsRoot, settings } from './settings';
 import { WorkerClient } from './workerClient';
 
 export const COMMANDS = [
@@ -36,6 +36,7 @@ export const COMMANDS = [
 export interface NewRunOptions {
   dataset?: DatasetChoice;
   preset?: PresetChoice;
+  method?: MethodChoice;
   idaa?: boolean;
   /** cifar10, cifar100, folder: where the data is. */
   dataPath?: string;
@@ -113,7 +114,7 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
           { label: 'folder', description: 'a folder with one subfolder of images per class' },
         ],
         s.defaultDataset,
-        'New IDAA run (1/3): dataset',
+        'New IDAA run (1/4): dataset',
       ));
     if (!dataset) return undefined;
     let dataPath = opts.dataPath;
@@ -131,12 +132,24 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
           { label: 'reference', description: "the authors' settings: a GPU and days" },
         ],
         s.defaultPreset,
-        'New IDAA run (2/3): preset',
+        'New IDAA run (2/4): preset',
       ));
     if (!preset) return undefined;
+    const method = (opts.method ??
+      (await pickWithDefault(
+        [
+          { label: 'simclr', description: 'SimCLR: NT-Xent, τ 0.5 (the IDAA reference)' },
+          { label: 'simsiam', description: 'SimSiam: predictor, stop-gradient, SGD (the IDAA authors’ code line)' },
+          { label: 'byol', description: 'BYOL: predictor, EMA target network' },
+          { label: 'mocov2', description: 'MoCo v2: momentum key encoder, queue of negatives, τ 0.2' },
+        ],
+        'simclr',
+        'New IDAA run (3/4): self-supervised method',
+      ))) as MethodChoice | undefined;
+    if (!method) return undefined;
     const idaa =
       opts.idaa ??
-      (await vscode.window.showQuickPick([{ label: 'IDAA on', description: 'SimCLR + identity-disentangled adversarial views', on: true }, { label: 'IDAA off', description: 'plain SimCLR (the baseline)', on: false }], { title: 'New IDAA run (3/3): augmentation' }))?.on;
+      (await vscode.window.showQuickPick([{ label: 'IDAA on', description: `${method} + identity-disentangled adversarial views`, on: true }, { label: 'IDAA off', description: `plain ${method} (the baseline)`, on: false }], { title: 'New IDAA run (4/4): augmentation' }))?.on;
     if (idaa === undefined) return undefined;
     const config: Record<string, unknown> = {
       $schema: 'https://idaa-studio.invalid/run-config.schema.json',
@@ -144,6 +157,7 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
       preset,
       backend: s.backend,
       data: { dataset, ...(dataPath ? { path: dataPath } : {}) },
+      ssl: { method },
       idaa: { enabled: idaa },
       checkpoint: { everyEpochs: s.checkpointEveryEpochs, keepLast: s.checkpointKeepLast, keepBest: s.checkpointKeepBest },
     };
@@ -151,7 +165,7 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     for (const [k, v] of Object.entries(opts.config ?? {})) {
       config[k] = v && typeof v === 'object' && !Array.isArray(v) && config[k] && typeof config[k] === 'object' ? { ...(config[k] as object), ...(v as object) } : v;
     }
-    const dir = path.join(root, newRunId(idaa ? 'idaa' : 'simclr', dataset));
+    const dir = path.join(root, newRunId(`${method}${idaa ? '-idaa' : ''}`, dataset));
     let runDir = dir;
     for (let i = 2; existsSync(runDir); i++) runDir = `${dir}-${i}`;
     mkdirSync(runDir, { recursive: true });

@@ -4,6 +4,7 @@ import type { BackendPreference, WasmThreads } from '../protocol/worker';
 
 export type DatasetChoice = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'folder';
 export type PresetChoice = 'small' | 'tiny' | 'reference';
+export type MethodChoice = 'simclr' | 'simsiam' | 'byol' | 'mocov2';
 
 export interface IdaaSettings {
   runsFolder: string;

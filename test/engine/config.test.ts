@@ -109,6 +109,6 @@ test('no key of a config can reach a prototype: __proto__, constructor and toStr
 });
 
 test('a config path that is a folder or a device is refused without reading it', () => {
-  assert.throws(() => loadConfigFile(tmpdir()), /cannot read a run config \(not a regular file\)/);
-  assert.throws(() => loadConfigFile('/dev/zero'), /\/dev\/zero: cannot read a run config \(not a regular file\)/);
+  assert.throws(() => loadConfigFile(tmpdir()), /is a folder, not a regular file; refusing to read it as the run config/);
+  assert.throws(() => loadConfigFile('/dev/zero'), /\/dev\/zero: is a character device, not a regular file; refusing to read it as the run config/);
 });

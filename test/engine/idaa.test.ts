@@ -9,10 +9,11 @@ import { ResNetEncoder } from '../../src/engine/models/resnet';
 import { Rng } from '../../src/engine/rng';
 import { ntXent } from '../../src/engine/ssl/ntxent';
 import { useCpu } from './helpers';
+import { simclrProjector } from '../../src/engine/ssl/networks';
 
 function models() {
   const vae = new Cvae({ width: 8, latentDim: 6, channels: 3, imageSize: 16 }, new Rng(11));
-  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projectionDim: 8, auxBnMomentum: 0.01 }, new Rng(12));
+  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projector: simclrProjector(8), auxBnMomentum: 0.01 }, new Rng(12));
   return { vae, enc };
 }
 

@@ -7,25 +7,28 @@ import { Cvae } from '../../src/engine/models/cvae';
 import { ResNetEncoder } from '../../src/engine/models/resnet';
 import { Rng } from '../../src/engine/rng';
 import { maxAbsDiff, syntheticDataset, useCpu } from './helpers';
+import { simclrProjector } from '../../src/engine/ssl/networks';
+import { simclrAttack } from '../../src/engine/ssl/simclr';
 
 function setup() {
   const vae = new Cvae({ width: 8, latentDim: 6, channels: 3, imageSize: 16 }, new Rng(11));
-  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projectionDim: 8, auxBnMomentum: 0.01 }, new Rng(12));
+  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projector: simclrProjector(8), auxBnMomentum: 0.01 }, new Rng(12));
   const ds = syntheticDataset({ train: 8, test: 8, size: 16, channels: 3 });
-  const opts: InspectOptions = { indices: [0, 1, 2, 3, 5], split: 'test', eps: 0.5, steps: 1, temperature: 0.5, imageSize: 16, mean: [...ds.mean], std: [...ds.std] };
-  return { vae, enc, ds, opts };
+  const opts: InspectOptions = { indices: [0, 1, 2, 3, 5], split: 'test', eps: 0.5, steps: 1, imageSize: 16, mean: [...ds.mean], std: [...ds.std] };
+  const attacker = { online: enc, attackLoss: simclrAttack(enc, 0.5) };
+  return { vae, enc, attacker, ds, opts };
 }
 
 test('inspectSamples: the two augmentation views have x’s shape, are fixed by the seed and differ from x', async () => {
   await useCpu();
-  const { vae, enc, ds, opts } = setup();
+  const { vae, enc, attacker, ds, opts } = setup();
   const before = tf.memory().numTensors;
-  const plain = inspectSamples(vae, enc, ds, opts);
+  const plain = inspectSamples(vae, attacker, ds, opts);
   assert.equal(plain.images.viewI, undefined, 'no views unless asked');
   assert.equal(plain.images.viewJ, undefined);
-  const a = inspectSamples(vae, enc, ds, { ...opts, augmentViews: { seed: 3 } });
-  const b = inspectSamples(vae, enc, ds, { ...opts, augmentViews: { seed: 3 } });
-  const c = inspectSamples(vae, enc, ds, { ...opts, augmentViews: { seed: 4 } });
+  const a = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 3 } });
+  const b = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 3 } });
+  const c = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 4 } });
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
   const len = a.images.x.length;
   for (const v of [a.images.viewI!, a.images.viewJ!]) {
@@ -45,8 +48,8 @@ test('inspectSamples: the two augmentation views have x’s shape, are fixed by 
 
 test('inspectSamples: the per-sample loss terms average to the attack loss at x_adv', async () => {
   await useCpu();
-  const { vae, enc, ds, opts } = setup();
-  const r = inspectSamples(vae, enc, ds, opts);
+  const { vae, enc, attacker, ds, opts } = setup();
+  const r = inspectSamples(vae, attacker, ds, opts);
   const terms = r.samples.map((s) => s.lossTerm);
   assert.ok(terms.every((t) => Number.isFinite(t) && t > 0), `terms ${terms}`);
   const mean = terms.reduce((s, t) => s + t, 0) / terms.length;
@@ -65,9 +68,9 @@ function assertSameResult(got: InspectResult, want: InspectResult, what: string)
 
 test('SampleInspector: a new ε, step count or sample set gives exactly what a fresh inspection gives, and frees what it kept', async () => {
   await useCpu();
-  const { vae, enc, ds, opts } = setup();
+  const { vae, enc, attacker, ds, opts } = setup();
   const before = tf.memory().numTensors;
-  const inspector = new SampleInspector(vae, enc, ds);
+  const inspector = new SampleInspector(vae, attacker, ds);
   const first = inspector.inspect(opts);
   const kept = tf.memory().numTensors - before;
   assert.ok(kept > 0, 'it keeps the decomposition between calls');
@@ -82,7 +85,7 @@ test('SampleInspector: a new ε, step count or sample set gives exactly what a f
   ];
   for (const o of sequence) {
     const what = `eps ${o.eps}, steps ${o.steps}, indices ${o.indices}, ${o.split}${o.augmentViews ? ', views' : ''}`;
-    assertSameResult(inspector.inspect(o), inspectSamples(vae, enc, ds, o), what);
+    assertSameResult(inspector.inspect(o), inspectSamples(vae, attacker, ds, o), what);
     assert.equal(tf.memory().numTensors - before, kept, `${what}: only the last samples' tensors kept`);
   }
   assertSameResult(inspector.inspect(opts), first, 'back to the first settings');
@@ -98,8 +101,8 @@ test('SampleInspector: a new ε, step count or sample set gives exactly what a f
 
 test('inspectSamples: augmentation stages can be left out of the views', async () => {
   await useCpu();
-  const { vae, enc, ds, opts } = setup();
-  const views = (off: (typeof AUGMENT_STAGES)[number][]) => inspectSamples(vae, enc, ds, { ...opts, eps: 0, augmentViews: { seed: 5, off } });
+  const { vae, enc, attacker, ds, opts } = setup();
+  const views = (off: (typeof AUGMENT_STAGES)[number][]) => inspectSamples(vae, attacker, ds, { ...opts, eps: 0, augmentViews: { seed: 5, off } });
   const none = views([...AUGMENT_STAGES]);
   // With every stage off a view is x itself (the whole image at the model's size, in pixels).
   assert.ok(maxAbsDiff(none.images.viewI!, none.images.x) < 1e-5, `all off: view i = x (${maxAbsDiff(none.images.viewI!, none.images.x)})`);

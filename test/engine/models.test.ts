@@ -7,6 +7,7 @@ import { ParamStore } from '../../src/engine/models/params';
 import { ResNetEncoder } from '../../src/engine/models/resnet';
 import { Rng } from '../../src/engine/rng';
 import { maxAbsDiff, useCpu } from './helpers';
+import { simclrProjector } from '../../src/engine/ssl/networks';
 
 test('the reference CVAE has the layers and parameter count of CVAE_cifar_withbn (d = 128, z = 512)', async () => {
   await useCpu();
@@ -32,7 +33,7 @@ test('the reference CVAE has the layers and parameter count of CVAE_cifar_withbn
 
 test('ResNet-18 at width 1 has the CIFAR ResNet-18 parameter count per batch-norm set, and h ∈ R^512', async () => {
   await useCpu();
-  const enc = new ResNetEncoder({ widthMultiplier: 1, channels: 3, projectionDim: 64, auxBnMomentum: 0.01 }, new Rng(2));
+  const enc = new ResNetEncoder({ widthMultiplier: 1, channels: 3, projector: simclrProjector(64), auxBnMomentum: 0.01 }, new Rng(2));
   let convs = 0;
   let bnMain = 0;
   let bnAux = 0;
@@ -73,7 +74,7 @@ test('batch norm matches PyTorch: biased variance to normalise, unbiased running
 
 test('the dual batch norm keeps separate running statistics for clean and adversarial passes', async () => {
   await useCpu();
-  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projectionDim: 8, auxBnMomentum: 0.01 }, new Rng(3));
+  const enc = new ResNetEncoder({ widthMultiplier: 0.0625, channels: 3, projector: simclrProjector(8), auxBnMomentum: 0.01 }, new Rng(3));
   const stat = (name: string) => enc.store.state.get(`encoder/bn1.${name}.running_mean`)!.dataSync().slice();
   const main0 = stat('main');
   const aux0 = stat('aux');

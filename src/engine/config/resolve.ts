@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, ConfigIssue } from '../../common/errors';
-import { readFileSync, statSync } from 'node:fs';
+import { ConfigError, ConfigIssue, FileError } from '../../common/errors';
+import { readRegularFileSync } from '../../common/fileGuard';
 import { JsonDocument, parseJsonText } from '../../common/jsonText';
+import { methodDefaults } from './methodDefaults';
 import { PRESETS } from './presets';
 import { Locate, validateAgainstSchema } from './schema';
 import { PresetName, RunConfig, RunConfigInput } from './types';
@@ -13,7 +14,11 @@ import { PresetName, RunConfig, RunConfigInput } from './types';
 export function resolveConfig(input: RunConfigInput = {}, file?: string, locate?: Locate): RunConfig {
   validateAgainstSchema(input, file, locate);
   const preset = (input.preset ?? 'small') as PresetName;
-  const merged = mergeInto(structuredClone(PRESETS[preset]) as unknown as Record<string, unknown>, input as Record<string, unknown>) as unknown as RunConfig;
+  const base = structuredClone(PRESETS[preset]);
+  // The method's own defaults (heads, optimizer, schedule) sit between the preset and the user's fields.
+  const method = input.ssl?.method ?? base.ssl.method;
+  base.ssl = { ...base.ssl, method, ...methodDefaults(method, preset, input.ssl?.batchSize ?? base.ssl.batchSize, input.ssl?.lr) };
+  const merged = mergeInto(base as unknown as Record<string, unknown>, input as Record<string, unknown>) as unknown as RunConfig;
   merged.preset = preset;
   validateAgainstSchema(merged, file, locate);
   const issues = crossIssues(merged, locate);
@@ -23,7 +28,7 @@ export function resolveConfig(input: RunConfigInput = {}, file?: string, locate?
 
 /** Reads, parses (with positions, never setting a prototype) and resolves a config file. */
 export function loadConfigFile(file: string): RunConfig {
-  const doc = readJsonDocument(file, 'a run config');
+  const doc = readJsonDocument(file, 'run config');
   return resolveConfig(doc.value as RunConfigInput, file, doc.locate);
 }
 
@@ -31,12 +36,9 @@ export function loadConfigFile(file: string): RunConfig {
 export function readJsonDocument(file: string, what: string): JsonDocument {
   let text: string;
   try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a regular file');
-    if (st.size > MAX_JSON_BYTES) throw new Error(`${st.size} bytes, more than a config can hold`);
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, { what, maxBytes: MAX_JSON_BYTES }).toString('utf8');
   } catch (e) {
-    throw new ConfigError('(file)', file, `cannot read ${what} (${(e as Error).message}); give a readable JSON file`, file);
+    throw new ConfigError('(file)', file, `${(e as FileError).problem ?? (e as Error).message}; give a readable JSON file`, file);
   }
   return parseJsonText(text, file);
 }

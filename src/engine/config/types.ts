@@ -2,6 +2,7 @@ import type { BackendPreference } from '../backend/select';
 
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'folder';
 export type PresetName = 'reference' | 'small' | 'tiny';
+export type SslMethodName = 'simclr' | 'simsiam' | 'byol' | 'mocov2';
 
 /** A fully resolved run config; mirrors schemas/run-config.schema.json field for field. */
 export interface RunConfig {
@@ -12,7 +13,29 @@ export interface RunConfig {
   data: { dataset: DatasetName; path?: string; imageSize: number; trainLimit: number; testLimit: number };
   augment: { cropScale: [number, number]; cropRatio: [number, number]; flip: boolean; jitter: [number, number, number, number]; jitterP: number; grayscaleP: number };
   vae: { checkpoint?: string; width: number; latentDim: number; beta: number; epochs: number; batchSize: number; lr: number; betas: [number, number]; weightDecay: number };
-  ssl: { method: 'simclr'; widthMultiplier: number; projectionDim: number; temperature: number; epochs: number; batchSize: number; lr: number; warmupEpochs: number };
+  ssl: {
+    method: SslMethodName;
+    widthMultiplier: number;
+    projectionDim: number;
+    /** Hidden width of the projector (0: the backbone's feature width). */
+    projectionHidden: number;
+    /** Hidden width of the predictor (SimSiam's bottleneck, BYOL's MLP). */
+    predictorHidden: number;
+    temperature: number;
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    warmupEpochs: number;
+    optimizer: 'adam' | 'sgd';
+    /** SGD momentum. */
+    momentum: number;
+    weightDecay: number;
+    /** EMA rate of the target network (BYOL, MoCo): from emaStart to emaEnd by a cosine over the training steps. */
+    emaStart: number;
+    emaEnd: number;
+    /** MoCo's queue of negative keys. */
+    queueSize: number;
+  };
   idaa: { enabled: boolean; eps: number; steps: number; alpha: number; auxBnMomentum: number };
   eval: { knnK: number; knnSigma: number; knnEveryEpochs: number; probeEpochs: number; probeLr: number; probeBatchSize: number };
   checkpoint: { everyEpochs: number; everySteps: number; keepLast: number; keepBest: boolean };

@@ -12,7 +12,6 @@
 import { basename, join } from 'node:path';
 import { DatasetError } from '../../common/errors';
 import { exists, formatCount, isDir, isFile, noLog, readBytes, statOrUndefined, type LogFn } from './files';
-import { channelStats } from './stats';
 import type { Dataset, Split } from './types';
 
 const SIDE = 32;
@@ -157,9 +156,15 @@ async function readSplit(dir: string, files: readonly string[], labels: readonly
   return { images, labels: out, count };
 }
 
+/**
+ * The reference normalises CIFAR with fixed constants (its transforms.Normalize), not the data's
+ * own statistics (std ≈ 0.247 on CIFAR-10): kept so that weights move between the two unchanged.
+ */
+export const CIFAR_MEAN = [0.4914, 0.4822, 0.4465] as const;
+export const CIFAR_STD = [0.2023, 0.1994, 0.201] as const;
+
 function dataset(name: string, classNames: readonly string[], train: Split, test: Split): Dataset {
-  const { mean, std } = channelStats(train, 3);
-  return { name, height: SIDE, width: SIDE, channels: 3, classNames, train, test, mean, std };
+  return { name, height: SIDE, width: SIDE, channels: 3, classNames, train, test, mean: [...CIFAR_MEAN], std: [...CIFAR_STD] };
 }
 
 export interface CifarOptions {

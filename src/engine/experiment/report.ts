@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { linePlot, Series } from '../report/plot';
-import { writePng } from '../inspect/png';
+import { writePng } from '../../common/png';
 import { CellResult } from './cell';
-import { ExperimentSpec } from './spec';
+import { ExperimentSpec, MethodName, splitMethod } from './spec';
 
 export interface Aggregate {
   group: string;
@@ -96,18 +96,22 @@ export function writeReport(root: string, spec: ExperimentSpec, results: CellRes
     lines.push(`| ${a.dataset} | ${a.group} | ${a.n} | ${pct(a.knn)} | ${pct(a.probe)} | ${a.trainSeconds.mean.toFixed(0)} ± ${a.trainSeconds.std.toFixed(0)} | ${a.imagesPerSec.mean.toFixed(1)} |`);
   }
   lines.push('', '## Verdict', '');
+  // Each IDAA row is compared with its own method alone (SimSiam + IDAA with SimSiam, …).
+  const baseOf = (dataset: string, method: string) => agg.find((a) => a.dataset === dataset && a.method === method && !a.transferFrom);
   for (const dataset of spec.datasets) {
-    const base = agg.find((a) => a.dataset === dataset && a.method === 'simclr' && !a.transferFrom);
-    for (const a of agg.filter((x) => x.dataset === dataset && x !== base)) {
-      if (!base) continue;
-      lines.push(`- ${dataset}, ${a.group} vs SimCLR: kNN ${verdict(a.knn, base.knn)}; linear probe ${verdict(a.probe, base.probe)}.`);
+    for (const a of agg.filter((x) => x.dataset === dataset && x.method.endsWith('+idaa'))) {
+      const ssl = splitMethod(a.method as MethodName).ssl;
+      const base = baseOf(dataset, ssl);
+      if (base) lines.push(`- ${dataset}, ${a.group} vs ${ssl}: kNN ${verdict(a.knn, base.knn)}; linear probe ${verdict(a.probe, base.probe)}.`);
     }
   }
   lines.push('', '## Cost', '');
   for (const dataset of spec.datasets) {
-    const base = agg.find((a) => a.dataset === dataset && a.method === 'simclr' && !a.transferFrom);
-    const idaa = agg.find((a) => a.dataset === dataset && a.method === 'simclr+idaa' && !a.transferFrom);
-    if (base && idaa) lines.push(`- ${dataset}: an IDAA epoch took ${(idaa.trainSeconds.mean / base.trainSeconds.mean).toFixed(2)}× the time of a SimCLR epoch (${idaa.trainSeconds.mean.toFixed(0)} s vs ${base.trainSeconds.mean.toFixed(0)} s for the run). "Per epoch" below is the paper's efficiency measure; per second of training the comparison is less favourable by that factor.`);
+    for (const m of spec.methods.filter((x) => !x.endsWith('+idaa'))) {
+      const base = baseOf(dataset, m);
+      const idaa = baseOf(dataset, `${m}+idaa`);
+      if (base && idaa) lines.push(`- ${dataset}, ${m}: an IDAA epoch took ${(idaa.trainSeconds.mean / base.trainSeconds.mean).toFixed(2)}× the time of a plain epoch (${idaa.trainSeconds.mean.toFixed(0)} s vs ${base.trainSeconds.mean.toFixed(0)} s for the run). "Per epoch" below is the paper's efficiency measure; per second of training the comparison is less favourable by that factor.`);
+    }
   }
   lines.push(`- Times were measured with ${spec.parallel ?? 1} cell(s) running side by side on the machine above, sometimes beside other jobs: compare them within this table, not with the benchmark.`);
   lines.push('', '## Accuracy versus epoch (efficiency)', '');
@@ -131,7 +135,7 @@ export function writeReport(root: string, spec: ExperimentSpec, results: CellRes
   for (const r of results.filter((x) => x.inspection && x.seed === spec.seeds[0] && existsSync(x.inspection))) {
     const dest = join(root, 'sheets', `${r.id}.png`);
     copyFileSync(r.inspection!, dest);
-    const note = r.method === 'simclr' ? ['', 'SimCLR cell: it borrows the VAE trained for the IDAA cells of the same dataset and seed, and the attack runs through the encoder\'s auxiliary batch norm, which SimCLR never trains — read x_adv here as a probe, not as what IDAA would train on.'] : [];
+    const note = r.method && !r.method.endsWith('+idaa') ? ['', `${r.method} cell: it borrows the VAE trained for the IDAA cells of the same dataset and seed, and the attack runs through the encoder\'s auxiliary batch norm, which this method never trains — read x_adv here as a probe, not as what IDAA would train on.`] : [];
     lines.push(`### ${r.id}`, ...note, '', `![${r.id}](${relative(root, dest)})`, '');
   }
   const file = join(root, 'REPORT.md');

@@ -1,8 +1,13 @@
 import { readJsonDocument, resolveConfig } from '../config/resolve';
 import { validateAgainstSchema } from '../config/schema';
-import { DatasetName, PresetName, RunConfig, RunConfigInput } from '../config/types';
+import { DatasetName, PresetName, RunConfig, RunConfigInput, SslMethodName } from '../config/types';
 
-export type MethodName = 'simclr' | 'simclr+idaa';
+/** A grid's method: an SSL method alone, or with IDAA (`simsiam+idaa`). */
+export type MethodName = SslMethodName | `${SslMethodName}+idaa`;
+
+export function splitMethod(m: MethodName): { ssl: SslMethodName; idaa: boolean } {
+  return { ssl: m.replace(/\+idaa$/, '') as SslMethodName, idaa: m.endsWith('+idaa') };
+}
 
 /** An experiment grid: every dataset × method × seed, plus transfer cells (a VAE of one dataset used on another). */
 export interface ExperimentSpec {
@@ -15,7 +20,8 @@ export interface ExperimentSpec {
   overrides?: RunConfigInput;
   /** Per-dataset overrides (e.g. `{"cifar10": {"data": {"path": "…"}}}`). */
   datasetOverrides?: Partial<Record<DatasetName, RunConfigInput>>;
-  transfer?: Array<{ vaeFrom: DatasetName; sslOn: DatasetName }>;
+  /** Transfer cells: the VAE of `vaeFrom` used by `method` (default simclr+idaa) on `sslOn`. */
+  transfer?: Array<{ vaeFrom: DatasetName; sslOn: DatasetName; method?: MethodName }>;
   /** Cells run side by side in separate processes. */
   parallel?: number;
 }
@@ -57,28 +63,31 @@ export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
   for (const dataset of spec.datasets) {
     for (const method of spec.methods) {
       for (const seed of spec.seeds) {
-        const idaa = method === 'simclr+idaa';
+        const { ssl: sslMethod, idaa } = splitMethod(method);
         // SimCLR cells train without the VAE but borrow it (when the grid has one) for their
         // inspection sheet: what IDAA's positives look like to an encoder trained without them.
-        const gridHasIdaa = spec.methods.includes('simclr+idaa');
+        const gridHasIdaa = spec.methods.some((m) => splitMethod(m).idaa);
         const vaeCell = idaa || gridHasIdaa ? `vae-${dataset}-s${seed}` : undefined;
         if (vaeCell) vaeNeeded.add(`${dataset}|${seed}`);
-        ssl.push({ id: `${method.replace('+', '-')}-${dataset}-s${seed}`, kind: 'ssl', dataset, method, seed, vaeCell, config: cellConfig(dataset, seed, { idaa: { enabled: idaa } }) });
+        ssl.push({ id: `${method.replace('+', '-')}-${dataset}-s${seed}`, kind: 'ssl', dataset, method, seed, vaeCell, config: cellConfig(dataset, seed, { idaa: { enabled: idaa }, ssl: { method: sslMethod } }) });
       }
     }
   }
   for (const t of spec.transfer ?? []) {
     for (const seed of spec.seeds) {
       vaeNeeded.add(`${t.vaeFrom}|${seed}`);
+      const method = t.method ?? 'simclr+idaa';
+      // The SimCLR transfer keeps its original id, so existing results folders stay valid.
+      const prefix = method === 'simclr+idaa' ? 'transfer' : `transfer-${method.replace('+', '-')}`;
       ssl.push({
-        id: `transfer-${t.vaeFrom}-to-${t.sslOn}-s${seed}`,
+        id: `${prefix}-${t.vaeFrom}-to-${t.sslOn}-s${seed}`,
         kind: 'ssl',
         dataset: t.sslOn,
-        method: 'simclr+idaa',
+        method,
         seed,
         vaeCell: `vae-${t.vaeFrom}-s${seed}`,
         transferFrom: t.vaeFrom,
-        config: cellConfig(t.sslOn, seed, { idaa: { enabled: true } }),
+        config: cellConfig(t.sslOn, seed, { idaa: { enabled: true }, ssl: { method: splitMethod(method).ssl } }),
       });
     }
   }

@@ -5,17 +5,20 @@ import { decompose, Decomposition, disposeDecomposition } from '../idaa/decompos
 import { Cvae } from '../models/cvae';
 import { ForwardMode, INFER } from '../models/layers';
 import { ResNetEncoder } from '../models/resnet';
-import { l2Normalize, ntXent, ntXentTerms } from '../ssl/ntxent';
+import { l2Normalize } from '../ssl/ntxent';
+import type { AttackLoss, SslMethod } from '../ssl/method';
 import { Rng } from '../rng';
 import { gatherBatch } from '../train/batches';
 import { AugmentOptions, AugmentStage, simclrAugment, testTransform, withoutStages } from '../augment/simclr';
+
+/** What the inspector needs of a method: its online network and its attack loss. */
+export type Attacker = Pick<SslMethod, 'online' | 'attackLoss'>;
 
 export interface InspectOptions {
   indices: number[];
   split: 'train' | 'test';
   eps: number;
   steps: number;
-  temperature: number;
   imageSize: number;
   mean: number[];
   std: number[];
@@ -66,7 +69,7 @@ export interface InspectImages {
 export interface InspectResult {
   samples: SampleNumbers[];
   images: InspectImages;
-  /** Attack loss (NT-Xent of the batch against its adversarial views) before and after the step. */
+  /** The run's attack loss (its method's: NT-Xent, −cos, BYOL's regression, InfoNCE) before and after the step. */
   lossBefore: number;
   lossAfter: number;
   eps: number;
@@ -78,8 +81,8 @@ interface Prepared {
   key: string;
   x: tf.Tensor4D;
   dec: Decomposition;
-  /** f_aux(x): the attack loss's anchor. */
-  anchor: tf.Tensor2D;
+  /** The method's attack loss of x (its anchors computed once). */
+  attack: AttackLoss;
   /** l2-normalised f(x) with the main batch norm (inference). */
   fx: tf.Tensor2D;
   first: FirstStep;
@@ -106,18 +109,20 @@ export class SampleInspector {
 
   constructor(
     private readonly vae: Cvae,
-    private readonly encoder: ResNetEncoder,
+    private readonly method: Attacker,
     private readonly ds: Dataset,
   ) {}
+
+  private get encoder(): ResNetEncoder {
+    return this.method.online;
+  }
 
   inspect(opts: InspectOptions): InspectResult {
     const split = opts.split === 'train' ? this.ds.train : this.ds.test;
     const p = this.prepare(opts);
-    const aux: ForwardMode = { training: false, bn: 'aux' };
-    const lossOf = (xa: tf.Tensor4D): tf.Scalar => ntXent(p.anchor, this.encoder.forward(xa, aux).z, opts.temperature);
-    const att = latentAttack(this.vae, p.dec, lossOf, { eps: opts.eps, steps: opts.steps }, p.first);
+    const att = latentAttack(this.vae, p.dec, p.attack.lossOf, { eps: opts.eps, steps: opts.steps }, p.first);
     // One forward of x_adv gives both the per-sample terms and the batch loss (their mean).
-    const terms = tf.tidy(() => ntXentTerms(p.anchor, this.encoder.forward(att.xAdv, aux).z, opts.temperature).dataSync() as Float32Array);
+    const terms = tf.tidy(() => p.attack.termsOf(att.xAdv).dataSync() as Float32Array);
     const lossAfter = terms.reduce((a, b) => a + b, 0) / terms.length;
     const out = tf.tidy(() => {
       const mean = tf.tensor1d(opts.mean);
@@ -167,13 +172,14 @@ export class SampleInspector {
   private release(): void {
     const p = this.prepared;
     if (!p) return;
-    tf.dispose([p.x, p.anchor, p.fx, p.first.direction]);
+    p.attack.dispose();
+    tf.dispose([p.x, p.fx, p.first.direction]);
     disposeDecomposition(p.dec);
     this.prepared = undefined;
   }
 
   private prepare(opts: InspectOptions): Prepared {
-    const key = JSON.stringify([opts.split, opts.indices, opts.imageSize, opts.mean, opts.std, opts.temperature]);
+    const key = JSON.stringify([opts.split, opts.indices, opts.imageSize, opts.mean, opts.std]);
     if (this.prepared?.key === key) return this.prepared;
     this.release();
     const split = opts.split === 'train' ? this.ds.train : this.ds.test;
@@ -183,8 +189,8 @@ export class SampleInspector {
       return testTransform(raw, { size: opts.imageSize, mean: opts.mean, std: opts.std });
     });
     const dec = decompose(this.vae, x);
-    const anchor = tf.tidy(() => this.encoder.forward(x, aux).z);
-    const first = firstAttackStep(this.vae, dec, (xa) => ntXent(anchor, this.encoder.forward(xa, aux).z, opts.temperature));
+    const attack = this.method.attackLoss(x, aux);
+    const first = firstAttackStep(this.vae, dec, attack.lossOf);
     const fx = tf.tidy(() => l2Normalize(this.encoder.forward(x, INFER).z));
     const px = tf.tidy(() => {
       const mean = tf.tensor1d(opts.mean);
@@ -193,7 +199,7 @@ export class SampleInspector {
     });
     const [xPx, gPx, rPx, recon] = px.map((t) => t.dataSync() as Float32Array);
     tf.dispose(px);
-    this.prepared = { key, x, dec, anchor, fx, first, xPx, gPx, rPx, recon };
+    this.prepared = { key, x, dec, attack, fx, first, xPx, gPx, rPx, recon };
     return this.prepared;
   }
 
@@ -213,8 +219,8 @@ export class SampleInspector {
 }
 
 /** One inspection with a fresh `SampleInspector` (nothing kept). */
-export function inspectSamples(vae: Cvae, encoder: ResNetEncoder, ds: Dataset, opts: InspectOptions): InspectResult {
-  const inspector = new SampleInspector(vae, encoder, ds);
+export function inspectSamples(vae: Cvae, method: Attacker, ds: Dataset, opts: InspectOptions): InspectResult {
+  const inspector = new SampleInspector(vae, method, ds);
   try {
     return inspector.inspect(opts);
   } finally {

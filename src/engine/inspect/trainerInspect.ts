@@ -24,7 +24,6 @@ function trainerInspectOptions(trainer: Trainer, opts: InspectTrainerOptions): I
     split: opts.split ?? 'test',
     eps: opts.eps ?? c.idaa.eps,
     steps: opts.steps ?? c.idaa.steps,
-    temperature: c.ssl.temperature,
     imageSize: c.data.imageSize,
     mean: trainer.mean,
     std: trainer.std,
@@ -38,5 +37,5 @@ function trainerInspectOptions(trainer: Trainer, opts: InspectTrainerOptions): I
  */
 export function inspectTrainer(trainer: Trainer, opts: InspectTrainerOptions, inspector?: SampleInspector): InspectResult {
   const o = trainerInspectOptions(trainer, opts);
-  return inspector ? inspector.inspect(o) : inspectSamples(trainer.vae, trainer.encoder, trainer.dataset, o);
+  return inspector ? inspector.inspect(o) : inspectSamples(trainer.vae, trainer.method, trainer.dataset, o);
 }

@@ -105,9 +105,11 @@ export class BatchNorm {
     readonly channels: number,
     readonly momentum = 0.1,
     readonly eps = 1e-5,
+    affine = true,
   ) {
-    this.gamma = store.constant(`${name}.weight`, [channels], 1, true);
-    this.beta = store.constant(`${name}.bias`, [channels], 0, true);
+    // affine = false (SimSiam's last projector layer): γ = 1 and β = 0 stay fixed, kept as state.
+    this.gamma = store.constant(`${name}.weight`, [channels], 1, affine);
+    this.beta = store.constant(`${name}.bias`, [channels], 0, affine);
     this.runningMean = store.constant(`${name}.running_mean`, [channels], 0, false);
     this.runningVar = store.constant(`${name}.running_var`, [channels], 1, false);
   }
@@ -194,9 +196,9 @@ export function batchNormTraining<T extends tf.Tensor>(x: T, gamma: tf.Tensor, b
 export class DualBatchNorm {
   readonly main: BatchNorm;
   readonly aux: BatchNorm;
-  constructor(store: ParamStore, name: string, channels: number, auxMomentum: number) {
-    this.main = new BatchNorm(store, `${name}.main`, channels, 0.1);
-    this.aux = new BatchNorm(store, `${name}.aux`, channels, auxMomentum);
+  constructor(store: ParamStore, name: string, channels: number, auxMomentum: number, affine = true) {
+    this.main = new BatchNorm(store, `${name}.main`, channels, 0.1, 1e-5, affine);
+    this.aux = new BatchNorm(store, `${name}.aux`, channels, auxMomentum, 1e-5, affine);
   }
   apply<T extends tf.Tensor>(x: T, mode: ForwardMode): T {
     return (mode.bn === 'aux' ? this.aux : this.main).apply(x, mode);

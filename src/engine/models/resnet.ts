@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng';
-import { Conv2d, Dense, DualBatchNorm, ForwardMode } from './layers';
+import { Conv2d, DualBatchNorm, ForwardMode } from './layers';
+import { Mlp, MlpLayer } from './mlp';
 import { ParamStore } from './params';
 
 export interface ResNetOptions {
   /** Multiplies the CIFAR ResNet-18 widths 64-128-256-512 (0.25 gives 16-32-64-128). */
   widthMultiplier: number;
   channels: number;
-  /** Output size of the projector (reference 64); its hidden layer has the feature width. */
-  projectionDim: number;
+  /** The projector after the backbone; default SimCLR's c → c → 64 (Linear, ReLU, Linear). */
+  projector: (featureDim: number) => readonly MlpLayer[];
   /** Momentum of the auxiliary (adversarial) batch norm; the main one uses PyTorch's 0.1. */
   auxBnMomentum: number;
   /** Blocks per stage; ResNet-18 is [2, 2, 2, 2]. */
@@ -40,7 +41,7 @@ class BasicBlock {
 
 /**
  * The CIFAR ResNet-18 of the reference (3x3 stride-1 stem, no max-pool, average pool over the last
- * 4x4 map) with a dual batch norm everywhere, followed by the projector c → c → projectionDim.
+ * 4x4 map) with a dual batch norm everywhere, followed by the method's projector.
  */
 export class ResNetEncoder {
   readonly store: ParamStore;
@@ -48,14 +49,14 @@ export class ResNetEncoder {
   private readonly stem: Conv2d;
   private readonly stemBn: DualBatchNorm;
   private readonly blocks: BasicBlock[] = [];
-  private readonly proj1: Dense;
-  private readonly proj2: Dense;
+  private readonly projector: Mlp;
 
   constructor(
     readonly opts: ResNetOptions,
     rng: Rng,
+    prefix = 'encoder',
   ) {
-    const s = new ParamStore('encoder', rng);
+    const s = new ParamStore(prefix, rng);
     this.store = s;
     const widths = [64, 128, 256, 512].map((w) => Math.max(1, Math.round(w * opts.widthMultiplier)));
     const counts = opts.blocks ?? [2, 2, 2, 2];
@@ -70,9 +71,11 @@ export class ResNetEncoder {
       }
     });
     this.featureDim = inC;
-    this.proj1 = new Dense(s, 'g.0', inC, inC);
-    this.proj2 = new Dense(s, 'g.2', inC, opts.projectionDim);
+    this.projector = new Mlp(s, 'g', inC, opts.projector(inC), opts.auxBnMomentum);
+    this.projectionDim = this.projector.outDim;
   }
+
+  readonly projectionDim: number;
 
   /** h: the backbone feature (global average pool; equals the reference's 4x4 pool at 32x32). */
   features(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor2D {
@@ -81,13 +84,13 @@ export class ResNetEncoder {
     return tf.mean(h, [1, 2]) as tf.Tensor2D;
   }
 
-  /** The projection head's output (not yet normalised; NT-Xent and kNN normalise it). */
-  project(h: tf.Tensor2D): tf.Tensor2D {
-    return this.proj2.apply(tf.relu(this.proj1.apply(h)));
+  /** The projection head's output (not yet normalised; the losses and kNN normalise it). */
+  project(h: tf.Tensor2D, mode: ForwardMode): tf.Tensor2D {
+    return this.projector.apply(h, mode);
   }
 
   forward(x: tf.Tensor4D, mode: ForwardMode): { h: tf.Tensor2D; z: tf.Tensor2D } {
     const h = this.features(x, mode);
-    return { h, z: this.project(h) };
+    return { h, z: this.project(h, mode) };
   }
 }

@@ -9,11 +9,19 @@ export interface AdamOptions {
   weightDecay: number;
 }
 
+/** What the trainer needs of an optimizer: a step, its count, and named state for checkpoints. */
+export interface Optimizer {
+  step: number;
+  apply(grads: Record<string, tf.Tensor>, lr: number): void;
+  stateTensors(): Array<[string, tf.Variable]>;
+  dispose(): void;
+}
+
 /**
  * Adam/AdamW with PyTorch's update rule and state we own (moments and step count as named
  * tensors), so that a checkpoint restores the optimizer exactly.
  */
-export class Adam {
+export class Adam implements Optimizer {
   step = 0;
   readonly m = new Map<string, tf.Variable>();
   readonly v = new Map<string, tf.Variable>();
@@ -59,6 +67,46 @@ export class Adam {
 
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}
+
+/**
+ * SGD with momentum and L2 weight decay, PyTorch's rule: d = g + wd·p; buf = μ·buf + d (buf = d at
+ * the first step); p ← p − lr·buf. The momentum buffers are named state, so resume is exact.
+ */
+export class Sgd implements Optimizer {
+  step = 0;
+  readonly buf = new Map<string, tf.Variable>();
+
+  constructor(
+    readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly opts: { momentum: number; weightDecay: number },
+  ) {
+    for (const [name, p] of params) this.buf.set(name, ownedVariable(tf.zerosLike(p), false));
+  }
+
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
+    const first = this.step === 0;
+    this.step++;
+    const { momentum, weightDecay } = this.opts;
+    for (const [name, p] of this.params) {
+      const g = grads[p.name];
+      if (!g) continue;
+      const b = this.buf.get(name)!;
+      tf.tidy(() => {
+        const d = weightDecay > 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
+        b.assign(first ? d : tf.add(tf.mul(b, momentum), d));
+        p.assign(tf.sub(p, tf.mul(b, lr)));
+      });
+    }
+  }
+
+  stateTensors(): Array<[string, tf.Variable]> {
+    return [...this.buf.entries()].map(([n, t]): [string, tf.Variable] => [`sgd.momentum/${n}`, t]);
+  }
+
+  dispose(): void {
+    for (const t of this.buf.values()) t.dispose();
   }
 }
 

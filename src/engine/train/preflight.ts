@@ -21,6 +21,10 @@ export function preflight(config: RunConfig, ds: Dataset, phases: PlannedPhases)
   if (phases.ssl) {
     if (n < config.ssl.batchSize) problems.push(`the training split has ${n} images, fewer than one SSL batch (ssl.batchSize ${config.ssl.batchSize}): lower ssl.batchSize or use more data (data.trainLimit)`);
     if (ds.test.count === 0) problems.push('the test split is empty: the kNN monitor and the linear probe need test images (data.testLimit, or a dataset with a test split)');
+    const s = config.ssl;
+    if (s.method === 'mocov2' && (s.queueSize < 2 * s.batchSize || s.queueSize % (2 * s.batchSize) !== 0)) {
+      problems.push(`ssl.queueSize ${s.queueSize} must be a multiple of 2 × ssl.batchSize (${2 * s.batchSize}): each step enqueues both views' keys`);
+    }
     const classes = new Set(ds.train.labels);
     if (classes.size < 2) problems.push(`the training split holds ${classes.size} class${classes.size === 1 ? '' : 'es'}: the kNN monitor and the linear probe need at least two`);
   }

@@ -134,7 +134,7 @@ export class Run {
         const b = this.position.batch;
         const idx = order.subarray(b * c.batchSize, (b + 1) * c.batchSize);
         const t0 = performance.now();
-        const r = phase === 'vae' ? this.trainer.vaeStep(idx, lr) : this.trainer.sslStep(idx, lr);
+        const r = phase === 'vae' ? this.trainer.vaeStep(idx, lr) : this.trainer.sslStep(idx, lr, c.epochs * perEpoch);
         const dt = (performance.now() - t0) / 1000;
         if (!Number.isFinite(r.loss)) throw new Error(`the ${phase} loss became ${r.loss} at epoch ${epoch}, batch ${b}; lower the learning rate`);
         this.position = { ...this.position, batch: b + 1, globalStep: this.position.globalStep + 1 };
@@ -236,6 +236,8 @@ export class Run {
   static restore(trainer: Trainer, file: string): Run {
     const { meta, arrays } = readCheckpointFile<CheckpointMeta>(file);
     if (meta?.kind !== 'idaa-studio-checkpoint') throw new CheckpointError(file, 'not a training checkpoint of IDAA Studio');
+    const theirs = meta.config.ssl.method ?? 'simclr';
+    if (theirs !== trainer.config.ssl.method) throw new CheckpointError(file, `holds a ${theirs} run; this run is ${trainer.config.ssl.method} (ssl.method): a run resumes only with its own method`);
     restoreVariables(file, trainer.variables(), arrays);
     trainer.vaeOpt.step = meta.optimizerSteps.vae;
     trainer.sslOpt.step = meta.optimizerSteps.ssl;

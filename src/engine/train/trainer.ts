@@ -7,16 +7,16 @@ import { latentAttack } from '../idaa/attack';
 import { decompose, disposeDecomposition } from '../idaa/decompose';
 import { Cvae, vaeLoss } from '../models/cvae';
 import { applyBnUpdates, BnUpdate, ForwardMode, INFER } from '../models/layers';
-import { ResNetEncoder } from '../models/resnet';
+import type { ResNetEncoder } from '../models/resnet';
 import { Rng, RngState } from '../rng';
 import { SslMethod } from '../ssl/method';
 import { l2Normalize } from '../ssl/ntxent';
 import { sslMethodFor } from '../ssl/methods';
+import { MODEL_CHANNELS } from '../ssl/networks';
 import { channelStats, gatherBatch } from './batches';
-import { Adam } from './optim';
+import { Adam, Optimizer, Sgd } from './optim';
 
-/** Models see 3 channels whatever the data (grayscale is repeated), as the reference's CIFAR models. */
-export const MODEL_CHANNELS = 3;
+export { MODEL_CHANNELS };
 
 export type Phase = 'vae' | 'ssl';
 
@@ -35,7 +35,7 @@ export class Trainer {
   readonly vae: Cvae;
   readonly encoder: ResNetEncoder;
   readonly vaeOpt: Adam;
-  readonly sslOpt: Adam;
+  readonly sslOpt: Optimizer;
   readonly method: SslMethod;
   readonly augRng: Rng;
   readonly noiseRng: Rng;
@@ -48,14 +48,12 @@ export class Trainer {
   ) {
     const seed = config.seed;
     this.vae = new Cvae({ width: config.vae.width, latentDim: config.vae.latentDim, channels: MODEL_CHANNELS, imageSize: config.data.imageSize }, new Rng(`${seed}/init/vae`));
-    this.encoder = new ResNetEncoder(
-      { widthMultiplier: config.ssl.widthMultiplier, channels: MODEL_CHANNELS, projectionDim: config.ssl.projectionDim, auxBnMomentum: config.idaa.auxBnMomentum },
-      new Rng(`${seed}/init/encoder`),
-    );
+    this.method = sslMethodFor(config);
+    this.encoder = this.method.online;
     const [b1, b2] = config.vae.betas;
     this.vaeOpt = new Adam(this.vae.store.trainable, { beta1: b1, beta2: b2, eps: 1e-8, weightDecay: config.vae.weightDecay });
-    this.sslOpt = new Adam(this.encoder.store.trainable, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-    this.method = sslMethodFor(config);
+    const s = config.ssl;
+    this.sslOpt = s.optimizer === 'sgd' ? new Sgd(this.method.trainable(), { momentum: s.momentum, weightDecay: s.weightDecay }) : new Adam(this.method.trainable(), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: s.weightDecay });
     this.augRng = new Rng(`${seed}/augment`);
     this.noiseRng = new Rng(`${seed}/noise`);
     ({ mean: this.mean, std: this.std } = channelStats(dataset, MODEL_CHANNELS));
@@ -98,8 +96,13 @@ export class Trainer {
     return result;
   }
 
-  /** One SimCLR step, with the IDAA adversarial view when enabled. */
-  sslStep(indices: ArrayLike<number>, lr: number): StepResult {
+  /**
+   * One step of the run's SSL method, with the IDAA adversarial view when enabled: the method's
+   * targets of the clean views, the latent attack on its attack loss, the loss with x_adv through
+   * the auxiliary batch norm, the optimizer step, then the method's update (EMA, queue).
+   * `totalSteps` (of the SSL phase) drives schedules inside the method.
+   */
+  sslStep(indices: ArrayLike<number>, lr: number, totalSteps = 0): StepResult {
     const cfg = this.config;
     const updates: BnUpdate[] = [];
     const main: ForwardMode = { training: true, bn: 'main', updates };
@@ -109,25 +112,29 @@ export class Trainer {
       const o = this.augmentOptions();
       return [simclrAugment(x, this.augRng, o), simclrAugment(x, this.augRng, o)];
     });
+    this.method.beginStep({ xi, xj }, main);
     let xAdv: tf.Tensor4D | undefined;
     const extra: tf.Tensor[] = [];
     if (cfg.idaa.enabled) {
       const dec = decompose(this.vae, xi);
-      const att = this.method.attackLoss(this.encoder, xi, aux);
+      // Training mode, as the reference: its forwards move the auxiliary running statistics as PyTorch's do.
+      const att = this.method.attackLoss(xi, aux);
       const res = latentAttack(this.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
       att.dispose();
       disposeDecomposition(dec);
       xAdv = res.xAdv;
       extra.push(res.zAdv, res.xAdv);
+      this.method.addAdversarial(xAdv, aux);
     }
     const kept: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
-      const parts = this.method.trainingLoss(this.encoder, { xi, xj, xAdv }, main, aux, cfg.idaa.alpha);
+      const parts = this.method.trainingLoss({ xi, xj, xAdv }, main, aux, cfg.idaa.alpha);
       for (const [k, t] of Object.entries(parts.terms)) kept[k] = tf.keep(t);
       return parts.total;
-    }, this.encoder.store.trainableList());
+    }, [...this.method.trainable().values()]);
     this.sslOpt.apply(grads, lr);
     applyBnUpdates(updates);
+    this.method.afterStep({ step: this.sslOpt.step, totalSteps });
     const terms: Record<string, number> = {};
     for (const [k, t] of Object.entries(kept)) terms[k] = t.dataSync()[0];
     const result = { loss: value.dataSync()[0], terms };
@@ -143,14 +150,14 @@ export class Trainer {
 
   /** L2-normalised projections of a split under the test transform (encoder in inference mode, main BN). */
   async features(split: Split, batchSize = 256, use: 'projection' | 'backbone' = 'projection'): Promise<{ data: Float32Array; dim: number }> {
-    const dim = use === 'projection' ? this.config.ssl.projectionDim : this.encoder.featureDim;
+    const dim = use === 'projection' ? this.encoder.projectionDim : this.encoder.featureDim;
     const out = new Float32Array(split.count * dim);
     for (let start = 0; start < split.count; start += batchSize) {
       const idx = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
       const f = tf.tidy(() => {
         const x = testTransform(gatherBatch(this.dataset, split, idx, MODEL_CHANNELS), { size: this.config.data.imageSize, mean: this.mean, std: this.std });
         const h = this.encoder.features(x, INFER);
-        return use === 'projection' ? l2Normalize(this.encoder.project(h)) : h;
+        return use === 'projection' ? l2Normalize(this.encoder.project(h, INFER)) : h;
       });
       out.set(await f.data(), start * dim);
       f.dispose();
@@ -181,13 +188,13 @@ export class Trainer {
   /** Every variable a checkpoint must hold, under stable names. */
   variables(): Array<[string, tf.Variable]> {
     const prefixed = (p: string, list: Array<[string, tf.Variable]>): Array<[string, tf.Variable]> => list.map(([n, v]) => [`${p}${n}`, v]);
-    return [...this.vae.store.all(), ...this.encoder.store.all(), ...prefixed('vaeOpt:', this.vaeOpt.stateTensors()), ...prefixed('sslOpt:', this.sslOpt.stateTensors())];
+    return [...this.vae.store.all(), ...this.method.variables(), ...prefixed('vaeOpt:', this.vaeOpt.stateTensors()), ...prefixed('sslOpt:', this.sslOpt.stateTensors())];
   }
 
   dispose(): void {
     this.vaeOpt.dispose();
     this.sslOpt.dispose();
     this.vae.store.dispose();
-    this.encoder.store.dispose();
+    this.method.dispose();
   }
 }
