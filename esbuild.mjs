@@ -4,7 +4,7 @@
 //   dist/bench.js      benchmarks
 //   dist/packDatasets.js  writes the built-in datasets as packs for the .vsix (dist/data)
 //   dist/worker.js     the training worker the extension forks (engine + vscode-languageserver)
-//   dist/extension.js  the extension host side: never tfjs, `vscode` external
+//   dist/extension.js  the extension host side: no engine code, never tfjs, `vscode` external
 //   dist/webview/      the inspector UI for the browser (main.js, an IIFE, and main.css)
 //   dist/test/vscode/  the suite that runs inside a real VS Code (`vscode` and `mocha` external)
 import * as esbuild from 'esbuild';
@@ -41,7 +41,8 @@ const bundles = [
   { entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { packDatasets: 'scripts/packDatasets.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist', external: nativeExternal },
-  // The extension host must never load tfjs: only `vscode` is external, and nothing here imports the engine.
+  // The extension host must never load tfjs: only `vscode` is external, and it imports src/common and the
+  // protocols (engine types only, erased), no engine code; the real-editor suite checks the bundle for it.
   { entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   // The inspector webview runs in a browser frame: no Node, no `vscode`, one self-contained script.
   { entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },

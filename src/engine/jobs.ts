@@ -11,7 +11,7 @@ import { knnAccuracy } from './eval/knn';
 import { InspectResult } from './inspect/inspect';
 import { inspectTrainer, InspectTrainerOptions } from './inspect/trainerInspect';
 import { renderInspectionSheet } from './inspect/inspectionSheet';
-import { writePng } from './inspect/png';
+import { writePng } from '../common/png';
 import { ControllerEvents, RunController } from './runs/controller';
 import { runPaths } from '../common/runs/layout';
 import type { RunLock } from '../common/runs/lock';

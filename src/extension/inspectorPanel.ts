@@ -1,51 +1,39 @@
 /**
  * The inspector panel's host side: a WebviewPanel (one at a time, `createOrShow`), restored after a
- * reload by a WebviewPanelSerializer, that relays the webview's requests to the worker and sends
- * back pixels and numbers. Every message both ways is declared in src/protocol/webview.ts and
- * checked on receipt; a bad one is logged and ignored.
- *
- * Security: Content-Security-Policy `default-src 'none'`, the one script by nonce, styles and
- * images only from the webview's own source, `localResourceRoots` limited to dist/webview and
- * media, no remote content.
+ * reload by a WebviewPanelSerializer, that relays the webview's requests to the worker and forwards
+ * its answers as they come (pixels are coloured once, in the webview). Every message both ways is
+ * declared in src/protocol/webview.ts and checked on receipt; a bad one is logged and ignored.
+ * Imports src/common and the protocols only: no engine code, no tfjs.
  */
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { renderSheet, type SheetImage, type SheetRow } from '../engine/inspect/sheet';
-import { encodePng } from '../engine/inspect/png';
-import { listRuns } from '../common/runs/list';
-import { readManifest } from '../common/runs/manifest';
-import { readMetrics } from '../common/runs/metricsLog';
+import { encodePng } from '../common/png';
 import {
-  CheckpointOption,
   DatasetRequestMessage,
   ErrorMessage,
   ErrorScope,
   HostMessage,
-  AnyRow,
-  InspectImagesPayload,
-  rowsOf,
-  ImagePayload,
   INSPECTOR_VIEW_TYPE,
   InspectResultMessage,
   InspectSettings,
   isInspectSettings,
-  MetricEpoch,
-  MetricStep,
   parseWebviewMessage,
-  pixelValues,
-  PROBE_ROWS,
   ProbeRequestMessage,
   ProbesMessage,
   RenderedMessage,
+  ResolvedSettings,
   settingsFragment,
   WebviewMessage,
 } from '../protocol/webview';
-import { DatasetSamplesRequest, InspectRequest, InspectResultWire, LongWorkProgressType, PixelBuffer, ProbeHistoryRequest, WorkerErrorData } from '../protocol/worker';
-import { formatGain, formatNumber, heatMax, payloadRasters, rasterChecksum, residualGain } from '../../webview/render';
+import { DatasetSamplesRequest, InspectRequest, LongWorkProgressType, ProbeHistoryRequest, WorkerErrorData } from '../protocol/worker';
+import { listCheckpointOptions, resolveCheckpointChoice, trainingMessage } from './inspectorData';
+import { inspectionSheet } from './inspectorExport';
+import { inspectorHtml, webviewOptions } from './inspectorHtml';
 import type { RunManager } from './runManager';
 import { runsRoot } from './settings';
 import { UntrustedWorkspaceError, WorkerClient } from './workerClient';
+
+export { webviewOptions };
 
 export interface InspectorDeps {
   extensionUri: vscode.Uri;
@@ -59,7 +47,8 @@ export interface InspectorState {
   settings?: InspectSettings;
 }
 
-const DEFAULTS: Omit<InspectSettings, 'checkpoint'> = { split: 'test', eps: 1, steps: 1, seed: 0, count: 16 };
+/** ε and steps are left out: absent, the worker uses the checkpoint's training values. */
+const DEFAULTS: Omit<InspectSettings, 'checkpoint'> = { split: 'test', seed: 0, count: 16 };
 
 export class InspectorPanel implements vscode.Disposable {
   static current: InspectorPanel | undefined;
@@ -85,7 +74,6 @@ export class InspectorPanel implements vscode.Disposable {
   lastInspect: InspectResultMessage | undefined;
   /** The last 'rendered' report from the webview. */
   lastRendered: RenderedMessage | undefined;
-  private lastWire: InspectResultWire | undefined;
   private inFlight = false;
   private nextInspect: { requestId: number; settings: InspectSettings } | undefined;
   private trainingRun: string | undefined;
@@ -119,7 +107,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.pendingSettings = settings;
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'idaa.svg');
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri);
     this.disposables.push(
       this.receivedEmitter,
       this.postedEmitter,
@@ -231,35 +219,10 @@ export class InspectorPanel implements vscode.Disposable {
     this.post({ type: 'checkpoints', ...this.checkpointList() });
   }
 
-  /** Every checkpoint of every run in the runs folder, newest run first. */
-  checkpointList(): { checkpoints: CheckpointOption[]; live: string[] } {
-    const root = runsRoot();
-    const checkpoints: CheckpointOption[] = [];
-    if (root && existsSync(root)) {
-      for (const r of listRuns(root).reverse()) {
-        let entries: ReturnType<typeof readManifest>['checkpoints'] = [];
-        try {
-          entries = readManifest(r.dir).checkpoints;
-        } catch {
-          entries = [];
-        }
-        for (const e of entries.slice().reverse()) {
-          checkpoints.push({
-            path: path.join(r.dir, 'checkpoints', e.file),
-            runDir: r.dir,
-            runId: r.id,
-            file: e.file,
-            phase: e.phase,
-            epoch: e.epoch,
-            step: e.step,
-            kind: e.kind,
-            ...(e.knnAccuracy !== undefined ? { knnAccuracy: e.knnAccuracy } : {}),
-          });
-        }
-      }
-    }
+  /** Every checkpoint of every run in the runs folder, and the run training now ("live"). */
+  checkpointList(): { checkpoints: ReturnType<typeof listCheckpointOptions>; live: string[] } {
     const a = this.deps.runs.active;
-    return { checkpoints, live: a && this.deps.runs.busy ? [a.runDir] : [] };
+    return { checkpoints: listCheckpointOptions(runsRoot()), live: a && this.deps.runs.busy ? [a.runDir] : [] };
   }
 
   private error(scope: ErrorScope, e: unknown, requestId?: number): void {
@@ -289,20 +252,8 @@ export class InspectorPanel implements vscode.Disposable {
     });
   }
 
-  /** `live:<runDir>` → that run's newest checkpoint. */
-  private resolveCheckpoint(choice: string): string | undefined {
-    if (!choice.startsWith('live:')) return choice;
-    const runDir = choice.slice(5);
-    try {
-      const last = readManifest(runDir).checkpoints.at(-1);
-      return last ? path.join(runDir, 'checkpoints', last.file) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   private async inspect(requestId: number, s: InspectSettings): Promise<void> {
-    const checkpoint = this.resolveCheckpoint(s.checkpoint);
+    const checkpoint = resolveCheckpointChoice(s.checkpoint);
     if (!checkpoint) {
       this.post({ type: 'error', scope: 'inspect', requestId, kind: 'noCheckpoint', message: 'This run has not written a checkpoint yet. It appears here when it does; or pick another one.' });
       return;
@@ -314,14 +265,21 @@ export class InspectorPanel implements vscode.Disposable {
         if (p.message !== 'done') this.post({ type: 'busy', scope: 'inspect', requestId, message: p.message, ...(p.percentage !== undefined ? { percentage: p.percentage } : {}) });
       });
       const t0 = Date.now();
-      let r: InspectResultWire;
-      try {
-        r = await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, split: s.split, eps: s.eps, steps: s.steps, seed: s.seed, count: s.count, ...(s.indices?.length ? { indices: s.indices } : {}), ...(s.augment ? { augment: { seed: s.seed, off: s.augmentOff ?? [] } } : {}) });
-      } finally {
-        sub.dispose();
-      }
+      const r = await client
+        .sendRequest(InspectRequest.type, {
+          checkpoint,
+          progressToken,
+          split: s.split,
+          ...(s.eps !== undefined ? { eps: s.eps } : {}),
+          ...(s.steps !== undefined ? { steps: s.steps } : {}),
+          seed: s.seed,
+          count: s.count,
+          ...(s.indices?.length ? { indices: s.indices } : {}),
+          ...(s.augment ? { augment: { seed: s.seed, off: s.augmentOff ?? [] } } : {}),
+        })
+        .finally(() => sub.dispose());
       const workerMs = Date.now() - t0;
-      this.lastWire = r;
+      // Forwarded as the worker sent it: the webview colours the pixels.
       const msg: InspectResultMessage = {
         type: 'inspectResult',
         requestId,
@@ -334,7 +292,8 @@ export class InspectorPanel implements vscode.Disposable {
         lossBefore: r.lossBefore,
         lossAfter: r.lossAfter,
         samples: r.samples,
-        images: payloads(r),
+        run: r.run,
+        images: r.images,
         workerMs,
       };
       this.lastInspect = msg;
@@ -374,12 +333,7 @@ export class InspectorPanel implements vscode.Disposable {
     try {
       const client = await this.deps.worker.get();
       const r = await client.sendRequest(ProbeHistoryRequest.type, { runDir: m.runDir, ...(m.step !== undefined ? { step: m.step } : {}) });
-      const msg: ProbesMessage = { type: 'probes', runDir: m.runDir, steps: r.steps };
-      if (r.probe) {
-        const { images, ...numbers } = r.probe;
-        const kinds: Record<(typeof PROBE_ROWS)[number], ImagePayload['kind']> = { x: 'image', xAdv: 'image', absDiff: 'heat' };
-        msg.probe = { ...numbers, images: Object.fromEntries(PROBE_ROWS.map((row) => [row, imagePayload(images[row], kinds[row])])) as NonNullable<ProbesMessage['probe']>['images'] };
-      }
+      const msg: ProbesMessage = { type: 'probes', runDir: m.runDir, steps: r.steps, ...(r.probe ? { probe: r.probe } : {}) };
       if (msg.probe) this.lastProbe = msg.probe;
       this.post(msg);
     } catch (e) {
@@ -392,28 +346,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   private sendTraining(runDir: string): void {
     try {
-      const steps: MetricStep[] = [];
-      const epochs: MetricEpoch[] = [];
-      for (const l of readMetrics(runDir)) {
-        if (l.kind === 'step') {
-          const terms: Record<string, number> = {};
-          for (const [k, v] of Object.entries((l.terms as Record<string, unknown>) ?? {})) if (typeof v === 'number') terms[k] = v;
-          steps.push({ step: l.step, phase: String(l.phase ?? ''), loss: Number(l.loss), terms, ...(typeof l.imagesPerSec === 'number' && Number.isFinite(l.imagesPerSec) ? { imagesPerSec: l.imagesPerSec } : {}) });
-        } else if (l.kind === 'epoch') {
-          epochs.push({
-            step: l.step,
-            phase: String(l.phase ?? ''),
-            epoch: Number(l.epoch) + 1,
-            meanLoss: Number(l.meanLoss),
-            ...(typeof l.knnAccuracy === 'number' ? { knnAccuracy: l.knnAccuracy } : {}),
-            ...(typeof l.seconds === 'number' ? { seconds: l.seconds } : {}),
-          });
-        }
-      }
-      // Long runs have many thousands of step lines: per phase, at most 2,000 points.
-      const thinned = ['vae', 'ssl', ''].flatMap((ph) => thinPoints(steps.filter((s) => s.phase === ph), 2000));
-      const other = steps.filter((s) => s.phase !== 'vae' && s.phase !== 'ssl' && s.phase !== '');
-      this.post({ type: 'training', runDir, runId: path.basename(runDir), steps: [...thinned, ...other].sort((a, b) => a.phase.localeCompare(b.phase) || a.step - b.step), epochs });
+      this.post(trainingMessage(runDir));
     } catch (e) {
       this.error('training', e);
     }
@@ -424,9 +357,8 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Writes the current decomposition as a PNG contact sheet; asks where unless `file` is given. */
   async exportPng(file?: string): Promise<string | undefined> {
-    const r = this.lastWire;
     const m = this.lastInspect;
-    if (!r || !m) {
+    if (!m) {
       this.post({ type: 'error', scope: 'export', kind: 'host', message: 'Nothing to export yet: wait for the decomposition to appear.' });
       return undefined;
     }
@@ -441,7 +373,7 @@ export class InspectorPanel implements vscode.Disposable {
       target = uri.fsPath;
     }
     try {
-      const sheet = sheetOf(r, m);
+      const sheet = inspectionSheet(m);
       await vscode.workspace.fs.writeFile(vscode.Uri.file(target), encodePng(sheet));
       this.post({ type: 'exported', what: 'png', detail: target });
       return target;
@@ -452,7 +384,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   /** Copies the attack settings as a run-config fragment; returns the text. */
-  async copySettings(s: InspectSettings): Promise<string> {
+  async copySettings(s: ResolvedSettings): Promise<string> {
     const text = JSON.stringify(settingsFragment(s), null, 2);
     try {
       await vscode.env.clipboard.writeText(text);
@@ -465,27 +397,6 @@ export class InspectorPanel implements vscode.Disposable {
 
   // -------------------------------------------------------------------------------------------
 
-  private html(webview: vscode.Webview): string {
-    const nonce = makeNonce();
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', 'main.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', 'main.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource}`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${css}" rel="stylesheet">
-<title>IDAA Inspector</title>
-</head>
-<body>
-<div id="idaa-root" role="application" aria-label="IDAA Inspector"><p class="state">Loading the inspector…</p></div>
-<script nonce="${nonce}" src="${js}"></script>
-</body>
-</html>`;
-  }
-
   dispose(): void {
     if (InspectorPanel.current === this) InspectorPanel.current = undefined;
     const d = this.disposables.splice(0);
@@ -494,88 +405,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 }
 
+/** What a new checkpoint keeps of the panel's last inspection: which samples, not the attack (its run's own ε and steps). */
 function pick(m: InspectResultMessage): Partial<InspectSettings> {
-  return { eps: m.eps, steps: m.steps, seed: m.seed, split: m.split };
-}
-
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-  };
-}
-
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
-  return s;
-}
-
-function thinPoints<T>(points: T[], max: number): T[] {
-  if (points.length <= max) return points;
-  const stride = (points.length - 1) / (max - 1);
-  return Array.from({ length: max }, (_, i) => points[Math.round(i * stride)] as T);
-}
-
-/** The five image rows with their colouring and each sample's checksum. */
-export function payloads(r: InspectResultWire): InspectImagesPayload {
-  const kindOf: Record<AnyRow, ImagePayload['kind']> = { x: 'image', g: 'image', r: 'signed', xAdv: 'image', absDiff: 'heat', viewI: 'image', viewJ: 'image' };
-  const out = {} as InspectImagesPayload;
-  for (const row of rowsOf(r.images)) out[row] = imagePayload(r.images[row]!, kindOf[row]);
-  return out;
-}
-
-/** One image row: its colouring (gain, heat maximum) and each sample's checksum. */
-function imagePayload(pixels: PixelBuffer, kind: ImagePayload['kind']): ImagePayload {
-  const values = pixelValues(pixels);
-  const gain = kind === 'signed' ? residualGain(values) : 1;
-  const max = kind === 'heat' ? heatMax(values) : 1;
-  const p: ImagePayload = { pixels, kind, gain, max, checksums: [] };
-  p.checksums = payloadRasters(p, values).map(rasterChecksum);
-  return p;
-}
-
-/** The PNG sheet: the engine's contact-sheet renderer over the inspection's rows. */
-function sheetOf(r: InspectResultWire, m: InspectResultMessage) {
-  const [n, h, w, c] = r.images.x.shape;
-  const per = h * w * c;
-  const gain = m.images.r.gain;
-  const row = (key: AnyRow, scale = 1): SheetImage[] => {
-    const raw = pixelValues(r.images[key]!);
-    // Image rows may come as displayed bytes (encodeImagePixels): k / 255 renders as k again.
-    const v = raw instanceof Uint8Array ? Float32Array.from(raw, (b) => b / 255) : raw;
-    return Array.from({ length: n }, (_, i) => {
-      const data = v.slice(i * per, (i + 1) * per);
-      if (scale !== 1) for (let k = 0; k < data.length; k++) data[k] = (data[k] as number) * scale;
-      return { data, height: h, width: w, channels: c as 1 | 3 };
-    });
-  };
-  const rows: SheetRow[] = [
-    { label: 'x', kind: 'image', images: row('x') },
-    { label: 'G(x)', kind: 'image', images: row('g') },
-    { label: 'R(x)', kind: 'signed', scale: formatGain(gain).replace('×', 'x'), images: row('r', gain) },
-    { label: 'x_adv', kind: 'image', images: row('xAdv') },
-    { label: '|x_adv-x|', kind: 'heat', images: row('absDiff') },
-    ...(r.images.viewI && r.images.viewJ
-      ? ([
-          { label: 'view i', kind: 'image', images: row('viewI') },
-          { label: 'view j', kind: 'image', images: row('viewJ') },
-        ] as SheetRow[])
-      : []),
-  ];
-  const kept = m.samples.filter((s) => s.identityKept).length;
-  const footer = [
-    `eps ${m.eps}, ${m.steps} step(s), seed ${m.seed}; attack loss ${formatNumber(m.lossBefore)} -> ${formatNumber(m.lossAfter)}; identity kept ${kept}/${n}`,
-    `recon\t${m.samples.map((s) => formatNumber(s.reconError)).join('\t')}`,
-    `|dz|inf\t${m.samples.map((s) => formatNumber(s.latentLinf)).join('\t')}`,
-    `cos\t${m.samples.map((s) => formatNumber(s.cosine)).join('\t')}`,
-    `rank\t${m.samples.map((s) => String(s.rank)).join('\t')}`,
-    `loss\t${m.samples.map((s) => formatNumber(s.lossTerm)).join('\t')}`,
-  ];
-  return renderSheet(rows, {
-    title: `${path.basename(m.runDir)} / ${path.basename(m.checkpoint)}`,
-    columns: m.samples.map((s) => ({ title: `#${s.index}`, caption: s.className })),
-    footer,
-  });
+  return { seed: m.seed, split: m.split };
 }

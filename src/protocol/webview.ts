@@ -6,16 +6,17 @@
  * browser). Whatever arrives is checked with `parseHostMessage` / `parseWebviewMessage` before it is
  * used; a message that fails is logged and ignored, never half-applied.
  *
- * Images travel as raw pixel buffers with their shape (`PixelBuffer`, base64 of the bytes) and, for
- * every sample, the FNV-1a checksum of the RGBA8 pixels the webview must draw for it at 1:1 (see
- * webview/render.ts, shared by both sides): the webview's canvases can be read back and compared.
+ * Images travel as the worker sent them: raw pixel buffers with their shape (`PixelBuffer`, base64 of
+ * the bytes). The host does not colour them; the webview does, once, with src/common/pixels.ts (the
+ * sheet renderer's colouring too).
  *
- * No `vscode`, no Node APIs, no tfjs: type-only imports from the worker protocol.
+ * No `vscode`, no Node APIs, no tfjs: type-only imports from the worker protocol and the engine.
  */
-import type { PixelBuffer, InspectSampleNumbers, WorkerErrorKind } from './worker';
+import type { PixelBuffer, InspectSampleNumbers, InspectRunInfo, WorkerErrorKind } from './worker';
 import type { ProbeSummary } from '../engine/runs/probe';
 import type { AugmentStage } from '../engine/augment/simclr';
-export type { PixelBuffer, InspectSampleNumbers };
+import type { ImageKind } from '../common/pixels';
+export type { PixelBuffer, InspectSampleNumbers, InspectRunInfo, ImageKind };
 
 /** The panel's view type (also the serializer's key and the activation event `onWebviewPanel:…`). */
 export const INSPECTOR_VIEW_TYPE = 'idaa.inspector';
@@ -24,8 +25,6 @@ export const INSPECTOR_VIEW_TYPE = 'idaa.inspector';
 // Shared shapes
 
 export type Split = 'train' | 'test';
-/** How one row of images is coloured (same meaning as the sheet renderer's row kinds). */
-export type ImageKind = 'image' | 'signed' | 'heat';
 export type ViewName = 'decomposition' | 'dataset' | 'training';
 
 /** One entry of the checkpoint picker: any checkpoint of any run in the runs folder. */
@@ -47,8 +46,9 @@ export interface InspectSettings {
   /** A checkpoint path, or `live:<runDir>` for the newest checkpoint of the run training now. */
   checkpoint: string;
   split: Split;
-  eps: number;
-  steps: number;
+  /** Absent: the checkpoint's training value (its config's idaa.eps / idaa.steps). */
+  eps?: number;
+  steps?: number;
   seed: number;
   count: number;
   /** Samples picked in the Dataset view; when absent, `count` indices drawn with `seed`. */
@@ -69,17 +69,8 @@ export const AUGMENT_STAGE_LABELS = {
 export type { AugmentStage };
 export const AUGMENT_STAGE_NAMES = Object.keys(AUGMENT_STAGE_LABELS) as AugmentStage[];
 
-/** One row of the decomposition: the pixels, how to colour them, and a checksum per sample. */
-export interface ImagePayload {
-  pixels: PixelBuffer;
-  kind: ImageKind;
-  /** 'signed': values are multiplied by this before colouring (R(x) amplified; shown as "×gain"). */
-  gain: number;
-  /** 'heat': the value that maps to the top of the colour scale (the row's maximum). */
-  max: number;
-  /** FNV-1a (32-bit) of each sample's RGBA8 rendering at 1:1, in sample order. */
-  checksums: number[];
-}
+/** Settings with the attack's values filled in (what an inspection used; what Copy settings writes). */
+export type ResolvedSettings = InspectSettings & { eps: number; steps: number };
 
 export const IMAGE_ROWS = ['x', 'g', 'r', 'xAdv', 'absDiff'] as const;
 export type ImageRow = (typeof IMAGE_ROWS)[number];
@@ -87,7 +78,10 @@ export type ImageRow = (typeof IMAGE_ROWS)[number];
 export const VIEW_ROWS = ['viewI', 'viewJ'] as const;
 export type ViewRow = (typeof VIEW_ROWS)[number];
 export type AnyRow = ImageRow | ViewRow;
-export type InspectImagesPayload = Record<ImageRow, ImagePayload> & Partial<Record<ViewRow, ImagePayload>>;
+export type InspectImagesPayload = Record<ImageRow, PixelBuffer> & Partial<Record<ViewRow, PixelBuffer>>;
+
+/** How each row is coloured (src/common/pixels.ts). */
+export const ROW_KINDS: Record<AnyRow, ImageKind> = { x: 'image', g: 'image', r: 'signed', xAdv: 'image', absDiff: 'heat', viewI: 'image', viewJ: 'image' };
 
 /** The rows an inspection carries, in display order. */
 export function rowsOf(images: Partial<Record<AnyRow, unknown>>): AnyRow[] {
@@ -151,6 +145,8 @@ export interface InspectResultMessage {
   lossBefore: number;
   lossAfter: number;
   samples: InspectSampleNumbers[];
+  /** What the checkpoint was trained with and how far (defaults, untrained-encoder notice). */
+  run: InspectRunInfo;
   images: InspectImagesPayload;
   /** Time the worker took, host-side (request sent → answer). */
   workerMs: number;
@@ -191,7 +187,7 @@ export interface ProbesMessage {
   runDir: string;
   /** Steps that have a probe, ascending. */
   steps: number[];
-  probe?: ProbeSummary & { images: Record<ProbeRow, ImagePayload> };
+  probe?: ProbeSummary & { images: Record<ProbeRow, PixelBuffer> };
 }
 
 export interface BusyMessage {
@@ -263,7 +259,7 @@ export interface ExportPngMessage {
 
 export interface CopySettingsMessage {
   type: 'copySettings';
-  settings: InspectSettings;
+  settings: ResolvedSettings;
 }
 
 export interface RunCommandMessage {
@@ -289,8 +285,6 @@ export interface RenderedMessage {
   totalMs: number;
   /** Decoding and drawing only. */
   drawMs: number;
-  /** The checksums of what the canvases hold now, read back (row → per sample). */
-  checksums: Record<ImageRow, number[]> & Partial<Record<ViewRow, number[]>>;
 }
 
 export type WebviewMessage =
@@ -367,21 +361,28 @@ const pixelBuffer: Check = (v, p) => {
 };
 
 const split = oneOf('train', 'test');
+const epsCheck: Check = (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= 100 ? undefined : `${p}: ε must be in 0..100`);
 const settings: Check = obj({
   checkpoint: str,
   split,
-  eps: (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= 100 ? undefined : `${p}: ε must be in 0..100`),
-  steps: int(0, 1000),
+  'eps?': epsCheck,
+  'steps?': int(0, 1000),
   seed: int(0, 2 ** 32 - 1),
   count: int(1, 256),
   'indices?': arrayOf(int(0), 256),
   'augment?': bool,
   'augmentOff?': arrayOf(oneOf(...AUGMENT_STAGE_NAMES), AUGMENT_STAGE_NAMES.length),
 });
+const resolvedSettings: Check = (v, p) => settings(v, p) ?? obj({ eps: epsCheck, steps: int(0, 1000) })(v, p);
 const checkpointOption: Check = obj({ path: str, runDir: str, runId: str, file: str, phase: str, epoch: num, step: num, 'knnAccuracy?': num, kind: str });
-const imagePayload: Check = (v, p) =>
-  obj({ pixels: pixelBuffer, kind: oneOf('image', 'signed', 'heat'), gain: num, max: num, checksums: arrayOf(int(0, 2 ** 32 - 1)) })(v, p) ??
-  ((v as ImagePayload).checksums.length === (v as ImagePayload).pixels.shape[0] ? undefined : `${p}.checksums: one per sample`);
+const runInfo: Check = obj({
+  phase: oneOf('vae', 'ssl', 'done'),
+  optimizerSteps: obj({ vae: int(0), ssl: int(0) }),
+  method: str,
+  idaa: obj({ enabled: bool, eps: num, steps: int(0), alpha: num }),
+  augment: obj({ cropScale: arrayOf(num, 2), cropRatio: arrayOf(num, 2), flip: bool, jitter: arrayOf(num, 4), jitterP: num, grayscaleP: num }),
+  seed: int(0),
+});
 const sampleNumbers: Check = obj({
   index: int(0),
   label: int(0),
@@ -412,7 +413,8 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
       lossBefore: numOrNull,
       lossAfter: numOrNull,
       samples: arrayOf(sampleNumbers, 256),
-      images: obj(Object.fromEntries([...IMAGE_ROWS.map((r) => [r, imagePayload]), ...VIEW_ROWS.map((r) => [`${r}?`, imagePayload])])),
+      run: runInfo,
+      images: obj(Object.fromEntries([...IMAGE_ROWS.map((r) => [r, pixelBuffer]), ...VIEW_ROWS.map((r) => [`${r}?`, pixelBuffer])])),
       workerMs: num,
     })(v, p) ?? sameShapes(v as InspectResultMessage, p),
   dataset: (v, p) =>
@@ -449,7 +451,7 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
         lossBefore: numOrNull,
         lossAfter: numOrNull,
         samples: arrayOf(sampleNumbers, 256),
-        images: obj(Object.fromEntries(PROBE_ROWS.map((r) => [r, imagePayload]))),
+        images: obj(Object.fromEntries(PROBE_ROWS.map((r) => [r, pixelBuffer]))),
       }),
     })(v, p) ?? probeShapes(v as ProbesMessage, p),
   busy: obj({ scope, 'requestId?': int(0), message: str, 'percentage?': num }),
@@ -459,17 +461,17 @@ const HOST_SCHEMAS: Record<HostMessage['type'], Check> = {
 
 function probeShapes(m: ProbesMessage, p: string): string | undefined {
   if (!m.probe) return undefined;
-  const shape = m.probe.images.x.pixels.shape.join(',');
-  for (const r of PROBE_ROWS) if (m.probe.images[r].pixels.shape.join(',') !== shape) return `${p}.probe.images.${r}: shape differs from x`;
-  if (m.probe.images.x.pixels.shape[0] !== m.probe.samples.length) return `${p}.probe.samples: one per image`;
+  const shape = m.probe.images.x.shape.join(',');
+  for (const r of PROBE_ROWS) if (m.probe.images[r].shape.join(',') !== shape) return `${p}.probe.images.${r}: shape differs from x`;
+  if (m.probe.images.x.shape[0] !== m.probe.samples.length) return `${p}.probe.samples: one per image`;
   return undefined;
 }
 
 function sameShapes(m: InspectResultMessage, p: string): string | undefined {
-  const shape = m.images.x.pixels.shape.join(',');
+  const shape = m.images.x.shape.join(',');
   if (m.images.viewI === undefined !== (m.images.viewJ === undefined)) return `${p}.images: both augmentation views or neither`;
-  for (const r of rowsOf(m.images)) if (m.images[r]!.pixels.shape.join(',') !== shape) return `${p}.images.${r}: shape differs from x`;
-  if (m.images.x.pixels.shape[0] !== m.samples.length) return `${p}.samples: one per image`;
+  for (const r of rowsOf(m.images)) if (m.images[r]!.shape.join(',') !== shape) return `${p}.images.${r}: shape differs from x`;
+  if (m.images.x.shape[0] !== m.samples.length) return `${p}.samples: one per image`;
   return undefined;
 }
 
@@ -480,11 +482,11 @@ const WEBVIEW_SCHEMAS: Record<WebviewMessage['type'], Check> = {
   trainingRequest: obj({ runDir: str }),
   probeRequest: obj({ runDir: str, 'step?': int(0) }),
   exportPng: obj({}),
-  copySettings: obj({ settings }),
+  copySettings: obj({ settings: resolvedSettings }),
   runCommand: obj({ command }),
   refreshCheckpoints: obj({}),
   log: obj({ level: oneOf('info', 'warn', 'error'), message: str }),
-  rendered: obj({ requestId: int(0), totalMs: num, drawMs: num, checksums: obj(Object.fromEntries([...IMAGE_ROWS.map((r) => [r, arrayOf(int(0, 2 ** 32 - 1))]), ...VIEW_ROWS.map((r) => [`${r}?`, arrayOf(int(0, 2 ** 32 - 1))])])) }),
+  rendered: obj({ requestId: int(0), totalMs: num, drawMs: num }),
 };
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -513,17 +515,7 @@ export function isInspectSettings(s: unknown): s is InspectSettings {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pixels: base64 and the checksum, the same in Node and in the browser
-
-/** FNV-1a, 32-bit, over bytes: the checksum carried with each image. */
-export function fnv1a(bytes: ArrayLike<number>): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i] as number;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+// Pixel buffers: base64 decoding, the same in Node and in the browser
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = (() => {
@@ -558,7 +550,7 @@ export function pixelValues(p: PixelBuffer): Float32Array | Uint8Array {
 }
 
 /** The run-config fragment that reproduces the Controls' attack settings (Export → Copy settings). */
-export function settingsFragment(s: InspectSettings): Record<string, unknown> {
+export function settingsFragment(s: ResolvedSettings): Record<string, unknown> {
   const off = s.augment ? s.augmentOff ?? [] : [];
   const augment = {
     ...(off.includes('crop') ? { cropScale: [1, 1], cropRatio: [1, 1] } : {}),

@@ -26,6 +26,7 @@ import type { BackendPreference, WasmThreads } from '../engine/backend/select';
 import type { SampleNumbers } from '../engine/inspect/inspect';
 import type { ProbeSummary } from '../engine/runs/probe';
 import type { AugmentStage } from '../engine/augment/simclr';
+import type { RunConfig } from '../engine/config/types';
 export type { RunStateName, RunStatus, RunSummary, CheckpointKind, BackendPreference, WasmThreads };
 
 /** A manifest entry plus the checkpoint's absolute path. */
@@ -264,6 +265,20 @@ export interface InspectParams extends WithProgressToken {
 
 export type InspectSampleNumbers = SampleNumbers;
 
+/** What a checkpoint was trained with and how far (its metadata): the inspector's defaults and notices. */
+export interface InspectRunInfo {
+  /** The phase training was in (or 'done'). */
+  phase: 'vae' | 'ssl' | 'done';
+  /** Optimizer steps per phase; `ssl` 0: the encoder never trained (a VAE-phase checkpoint). */
+  optimizerSteps: { vae: number; ssl: number };
+  /** The run's SSL method (config ssl.method). */
+  method: string;
+  idaa: Pick<RunConfig['idaa'], 'enabled' | 'eps' | 'steps' | 'alpha'>;
+  augment: RunConfig['augment'];
+  /** The run's training seed. */
+  seed: number;
+}
+
 export interface InspectResultWire {
   checkpoint: string;
   split: 'train' | 'test';
@@ -272,6 +287,7 @@ export interface InspectResultWire {
   lossBefore: number;
   lossAfter: number;
   samples: InspectSampleNumbers[];
+  run: InspectRunInfo;
   /**
    * NHWC in pixel units: R(x) (signed) and |x_adv − x| as float32; x, G(x), x_adv and, with
    * `augment`, the two SimCLR views as displayed bytes (`encodeImagePixels`).
@@ -409,7 +425,7 @@ export function encodePixels(shape: PixelBuffer['shape'], array: Uint8Array | Fl
 
 /**
  * An image row (values in [0, 1]) as the inspector shows it: uint8 = round(clamp(v) · 255), exactly
- * the bytes a canvas gets from the float (webview/render.ts), at a quarter of the size. Kept float32
+ * the bytes a canvas gets from the float (src/common/pixels.ts), at a quarter of the size. Kept float32
  * when a value is not finite, so NaNs still reach the screen (drawn magenta).
  */
 export function encodeImagePixels(shape: PixelBuffer['shape'], values: Float32Array): PixelBuffer {

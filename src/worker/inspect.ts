@@ -5,12 +5,12 @@ import { CheckpointError, inspectTrainer, loadConfigFile, openCheckpoint, resolv
 import type { CheckpointMeta, RunConfig } from '../engine';
 // Only the header parser: the inspector must know a checkpoint's dataset before anything opens it.
 import { readCheckpointHeader } from '../engine/checkpoint/format';
-import { encodeImagePixels, encodePixels, InspectRequest } from '../protocol/worker';
+import { encodeImagePixels, encodePixels, InspectRequest, type InspectRunInfo } from '../protocol/worker';
 import { connection, log, paths, reporter } from './context';
 import { datasetFor } from './datasets';
 import { cancelled, guarded } from './wire';
 
-type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig; inspector: SampleInspector };
+type Opened = Awaited<ReturnType<typeof openCheckpoint>> & { config: RunConfig; meta: CheckpointMeta; inspector: SampleInspector };
 let inspected: { key: string; opened: Promise<Opened> } | undefined;
 
 /** A checkpoint's metadata, reading its prefix and header only (not the tensors). */
@@ -63,18 +63,25 @@ function openInspected(checkpoint: string, report: (m: string, p?: number) => vo
     report('reading the checkpoint', 0);
     // The checkpoint's own config names its dataset; that folder may be read only when it is the
     // one the run's config.json names (or lies in the runs folder).
-    const config = resolveConfig(readCheckpointMeta(checkpoint).config);
+    const meta = readCheckpointMeta(checkpoint);
+    const config = resolveConfig(meta.config);
     const dataset = await datasetFor(config, [runConfigOf(checkpoint)?.data.path]);
     report('restoring the models', 40);
     const o = await openCheckpoint(checkpoint, (line) => log(line), dataset);
     // Kept with the models: a request that changes only ε or steps reuses its decomposition.
-    return { ...o, config, inspector: new SampleInspector(o.trainer.vae, o.trainer.encoder, o.trainer.dataset) };
+    return { ...o, config, meta, inspector: new SampleInspector(o.trainer.vae, o.trainer.method, o.trainer.dataset) };
   })();
   inspected = { key, opened };
   opened.catch(() => {
     if (inspected?.opened === opened) inspected = undefined;
   });
   return opened;
+}
+
+/** What the checkpoint was trained with and how far: the inspector opens at these values and flags an untrained encoder. */
+function runInfo({ config: c, meta }: Opened): InspectRunInfo {
+  const { enabled, eps, steps, alpha } = c.idaa;
+  return { phase: meta.position.phase, optimizerSteps: { ...meta.optimizerSteps }, method: c.ssl.method, idaa: { enabled, eps, steps, alpha }, augment: c.augment, seed: c.seed };
 }
 
 /** `count` distinct indices below `n`, drawn reproducibly from `seed`. */
@@ -128,6 +135,7 @@ export function registerInspectRequest(): void {
           lossBefore: r.lossBefore,
           lossAfter: r.lossAfter,
           samples: r.samples,
+          run: runInfo(opened),
           images: {
             x: encodeImagePixels(shape, r.images.x),
             g: encodeImagePixels(shape, r.images.g),

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Dataset } from '../../src/engine/data/types';
 import { selectBackend } from '../../src/engine/backend/select';
-import { encodePng } from '../../src/engine/inspect/png';
+import { encodePng } from '../../src/common/png';
 
 /** The wasm backend with the project's conv-gradient kernels: what training uses here. */
 export async function useWasm(): Promise<void> {

@@ -15,7 +15,8 @@ import { PNG } from 'pngjs';
 import { CheckpointError, DatasetError, FileError } from '../../src/common/errors';
 import { readCheckpointFile, writeCheckpointFile } from '../../src/engine/checkpoint/format';
 import { decodeImage, loadImageFolder } from '../../src/engine/data/imageFolder';
-import { decodePng, encodePng } from '../../src/engine/inspect/png';
+import { encodePng } from '../../src/common/png';
+import { decodePng } from '../../src/engine/inspect/png';
 import { expectError } from './datasetErrors';
 
 const root = mkdtempSync(join(tmpdir(), 'idaa-hostile-'));

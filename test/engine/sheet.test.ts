@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { HEAT_HIGH, HEAT_LOW, NEUTRAL, diverging, heat } from '../../src/engine/inspect/colormap';
-import { CHAR_ADVANCE, GLYPH_HEIGHT, glyphFor, measureText } from '../../src/engine/inspect/font';
-import { decodePng, encodePng, writePng } from '../../src/engine/inspect/png';
+import { HEAT_HIGH, HEAT_LOW, NEUTRAL, diverging, heat } from '../../src/common/colormap';
+import { CHAR_ADVANCE, GLYPH_HEIGHT, glyphFor, measureText } from '../../src/common/font';
+import { HEAT_FLOOR } from '../../src/common/pixels';
+import { encodePng, writePng } from '../../src/common/png';
+import { decodePng } from '../../src/engine/inspect/png';
 import {
   LAYOUT,
   defaultCellScale,
@@ -14,7 +16,7 @@ import {
   type SheetCell,
   type SheetImage,
   type SheetRow,
-} from '../../src/engine/inspect/sheet';
+} from '../../src/common/sheet';
 
 /** Deterministic pseudo-random stream (mulberry32) so images are reproducible. */
 function rng(seed: number): () => number {
@@ -117,6 +119,22 @@ test("a 'heat' row maps 0 and the row maximum to the colour map's ends", () => {
   const barX = cb.x + cb.width + LAYOUT.barGap + Math.floor(LAYOUT.barWidth / 2);
   assert.deepEqual(px(s, barX, cb.y).slice(0, 3), [...HEAT_HIGH]);
   assert.deepEqual(px(s, barX, cb.y + cb.height - 1).slice(0, 3), [...HEAT_LOW]);
+});
+
+test("a 'heat' row below the floor stays dark: its top is HEAT_FLOOR (one grey level), and the bar says so", () => {
+  // Float noise, as at ε = 0: 4e-8 must not fill the scale.
+  const noise = image(4, 4, 1, (y, x) => (y === 1 && x === 2 ? 4e-8 : 0));
+  const s = renderSheet([{ label: '|d|', kind: 'heat', images: [noise] }], { cellScale: 3 });
+  const c = cell(s, 0, 0);
+  assert.deepEqual(px(s, c.x + 2 * 3, c.y + 3).slice(0, 3), [...HEAT_LOW], 'the noisy pixel is as dark as zero');
+  // At the floor itself the pixel reaches the top colour.
+  const one = image(2, 2, 1, (y, x) => (y === 0 && x === 0 ? HEAT_FLOOR : 0));
+  const t = renderSheet([{ label: '|d|', kind: 'heat', images: [one] }], { cellScale: 3 });
+  const ct = cell(t, 0, 0);
+  assert.deepEqual(px(t, ct.x, ct.y).slice(0, 3), [...HEAT_HIGH]);
+  // The floored bar's top label is wider than a plain number: the sheet makes room for it.
+  const plain = renderSheet([{ label: '|d|', kind: 'heat', images: [image(2, 2, 1, () => 0.5)] }], { cellScale: 3 });
+  assert.ok(t.width > plain.width, 'the label "0.00392 (floor 1/255)" widens the sheet');
 });
 
 test("'signed' zero maps to the neutral colour, ±1 to the diverging ends", () => {

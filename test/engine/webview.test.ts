@@ -1,13 +1,14 @@
 // The inspector webview's pure parts, in plain Node: message validation (both directions), pixel
-// decoding and checksums, the colouring (same as the engine's contact sheets), the virtual grid's
+// decoding, the one colouring (src/common/pixels.ts, also the sheet renderer's), the colour scales'
+// labels and the heat floor, the run's defaults and tooltips, the pixel read-out, the virtual grid's
 // window, chart helpers.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { diverging, heat } from '../../src/engine/inspect/colormap';
-import { renderSheet } from '../../src/engine/inspect/sheet';
+import { diverging, heat, HEAT_LOW } from '../../src/common/colormap';
+import { fnv1a, formatGain, formatNumber, HEAT_FLOOR, heatScale, residualGain, sampleRaster, type Colouring } from '../../src/common/pixels';
+import { renderSheet } from '../../src/common/sheet';
 import {
   base64ToBytes,
-  fnv1a,
   IMAGE_ROWS,
   rowsOf,
   isInspectSettings,
@@ -15,44 +16,38 @@ import {
   parseWebviewMessage,
   pixelValues,
   settingsFragment,
-  type ImagePayload,
   type InspectResultMessage,
-  type InspectSettings,
+  type InspectRunInfo,
+  type PixelBuffer,
+  type ResolvedSettings,
 } from '../../src/protocol/webview';
 import { encodeImagePixels, encodePixels } from '../../src/protocol/worker';
-import {
-  colourBar,
-  extent,
-  filterByClass,
-  formatGain,
-  gridWindow,
-  heatMax,
-  niceTicks,
-  payloadRasters,
-  rasterChecksum,
-  residualGain,
-  sampleToRgba,
-  smooth,
-  thin,
-  windowItems,
-} from '../../webview/render';
+import { detailZoom, formatPixel, pixelAt, pixelUnder } from '../../webview/readout';
+import { colourBar, extent, filterByClass, gridWindow, niceTicks, smooth, thin, windowItems } from '../../webview/render';
+import { controlHints, encoderUntrained } from '../../webview/runDefaults';
+import { contrastOf, contrastStep, heatScaleLabels, residualScale } from '../../webview/scales';
 
-const SETTINGS: InspectSettings = { checkpoint: '/r/a/checkpoints/ssl-final.ckpt', split: 'test', eps: 1.5, steps: 2, seed: 7, count: 2 };
+const SETTINGS: ResolvedSettings = { checkpoint: '/r/a/checkpoints/ssl-final.ckpt', split: 'test', eps: 1.5, steps: 2, seed: 7, count: 2 };
 
-function payload(values: Float32Array, shape: [number, number, number, number], kind: ImagePayload['kind'], gain = 1, max = 1): ImagePayload {
-  const p: ImagePayload = { pixels: encodePixels(shape, values), kind, gain, max, checksums: [] };
-  p.checksums = payloadRasters(p).map(rasterChecksum);
-  return p;
-}
+const RUN: InspectRunInfo = {
+  phase: 'ssl',
+  optimizerSteps: { vae: 40, ssl: 12 },
+  method: 'simclr',
+  idaa: { enabled: true, eps: 0.1, steps: 1, alpha: 1 },
+  augment: { cropScale: [0.2, 1], cropRatio: [0.75, 1.3333], flip: true, jitter: [0.4, 0.4, 0.4, 0.1], jitterP: 0.8, grayscaleP: 0.2 },
+  seed: 3,
+};
 
 function inspectMessage(): InspectResultMessage {
   const shape: [number, number, number, number] = [2, 3, 4, 3];
   const n = 2 * 3 * 4 * 3;
   const v = Float32Array.from({ length: n }, (_, i) => (i % 11) / 10);
-  const images = Object.fromEntries(IMAGE_ROWS.map((r) => [r, payload(v, shape, r === 'r' ? 'signed' : r === 'absDiff' ? 'heat' : 'image', 2, 1)])) as InspectResultMessage['images'];
+  const images = Object.fromEntries(IMAGE_ROWS.map((r) => [r, encodePixels(shape, v)])) as InspectResultMessage['images'];
   const sample = (index: number) => ({ index, label: 1, className: 'trouser', reconError: 0.01, latentLinf: 0.5, cosine: 0.9, rank: 1, identityKept: true, maxPixelChange: 0.2, lossTerm: 1.5 });
-  return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], images, workerMs: 12 };
+  return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], run: RUN, images, workerMs: 12 };
 }
+
+const raster = (values: Float32Array | Uint8Array, shape: PixelBuffer['shape'], i: number, c: Colouring) => sampleRaster(values, shape, i, c);
 
 test('valid messages pass, both ways', () => {
   assert.equal(parseHostMessage(inspectMessage()).ok, true);
@@ -62,6 +57,8 @@ test('valid messages pass, both ways', () => {
     { type: 'ready' },
     { type: 'inspect', requestId: 1, settings: SETTINGS },
     { type: 'inspect', requestId: 2, settings: { ...SETTINGS, indices: [1, 2, 3] } },
+    // ε and steps left out: the checkpoint's training values.
+    { type: 'inspect', requestId: 3, settings: { checkpoint: SETTINGS.checkpoint, split: 'test', seed: 0, count: 16 } },
     { type: 'datasetRequest', requestId: 1, runDir: '/r/a', split: 'train', indices: [0, 1], withAllLabels: true },
     { type: 'trainingRequest', runDir: '/r/a' },
     { type: 'exportPng' },
@@ -85,7 +82,7 @@ test('the augmentation views travel as two optional rows, validated like the oth
   const one = parseHostMessage({ ...m, images: { ...m.images, viewI: view } });
   assert.equal(one.ok, false);
   if (!one.ok) assert.match(one.error, /both augmentation views or neither/);
-  const wrongShape = parseHostMessage({ ...m, images: { ...m.images, viewI: view, viewJ: payload(new Float32Array(3 * 4 * 3), [1, 3, 4, 3], 'image') } });
+  const wrongShape = parseHostMessage({ ...m, images: { ...m.images, viewI: view, viewJ: encodePixels([1, 3, 4, 3], new Float32Array(3 * 4 * 3)) } });
   assert.equal(wrongShape.ok, false);
   if (!wrongShape.ok) assert.match(wrongShape.error, /images\.viewJ/);
   const noTerm = { ...m, samples: m.samples.map(({ lossTerm: _t, ...rest }) => rest) };
@@ -122,15 +119,24 @@ test('bad messages are rejected with a reason naming the field', () => {
     if (!r.ok) assert.match(r.error, why);
   }
   const m = inspectMessage();
-  const wrongBytes = { ...m, images: { ...m.images, g: { ...m.images.g, pixels: { ...m.images.g.pixels, data: m.images.g.pixels.data.slice(8) } } } };
+  const wrongBytes = { ...m, images: { ...m.images, g: { ...m.images.g, data: m.images.g.data.slice(8) } } };
   const r1 = parseHostMessage(wrongBytes);
   assert.equal(r1.ok, false);
-  if (!r1.ok) assert.match(r1.error, /images\.g\.pixels\.data/);
-  const wrongShape = { ...m, images: { ...m.images, r: payload(new Float32Array(3 * 4 * 3), [1, 3, 4, 3], 'signed') } };
+  if (!r1.ok) assert.match(r1.error, /images\.g\.data/);
+  const wrongShape = { ...m, images: { ...m.images, r: encodePixels([1, 3, 4, 3], new Float32Array(3 * 4 * 3)) } };
   const r2 = parseHostMessage(wrongShape);
   assert.equal(r2.ok, false);
-  const noChecksum = { ...m, images: { ...m.images, x: { ...m.images.x, checksums: [1] } } };
-  assert.equal(parseHostMessage(noChecksum).ok, false);
+  const { run: _run, ...noRun } = m;
+  const r3 = parseHostMessage(noRun);
+  assert.equal(r3.ok, false);
+  if (!r3.ok) assert.match(r3.error, /run: missing/);
+  const badPhase = parseHostMessage({ ...m, run: { ...RUN, phase: 'warmup' } });
+  assert.equal(badPhase.ok, false);
+  // Copy settings writes numbers: ε and steps must be there.
+  const { eps: _e, ...noEps } = SETTINGS;
+  const r4 = parseWebviewMessage({ type: 'copySettings', settings: noEps });
+  assert.equal(r4.ok, false);
+  if (!r4.ok) assert.match(r4.error, /eps: missing/);
   assert.equal(parseHostMessage({ type: 'dataset', requestId: 1, runDir: '/r', split: 'test', dataset: 'mnist', classNames: [], total: 5, indices: [0], labels: [], images: encodePixels([1, 2, 2, 1], new Uint8Array(4)) }).ok, false);
   assert.equal(isInspectSettings({ ...SETTINGS, seed: -1 }), false);
   assert.equal(isInspectSettings(SETTINGS), true);
@@ -147,20 +153,19 @@ test('base64 decoding matches Node and gives aligned float32 views', () => {
   assert.deepEqual(Array.from(back), Array.from(f));
 });
 
-test('FNV-1a: the standard 32-bit test vectors', () => {
+test('FNV-1a (the test hook\'s checksum): the standard 32-bit test vectors', () => {
   assert.equal(fnv1a([]), 0x811c9dc5);
   assert.equal(fnv1a(Buffer.from('a')), 0xe40c292c);
   assert.equal(fnv1a(Buffer.from('foobar')), 0xbf9cf968);
 });
 
-test('colouring matches the engine sheet renderer pixel for pixel', () => {
+test('the webview and the sheet renderer colour alike, pixel for pixel (one module: src/common/pixels.ts)', () => {
   const h = 3;
   const w = 4;
   const c = 3;
   const vals = Float32Array.from({ length: h * w * c }, (_, i) => Math.sin(i) * 0.8);
   for (const kind of ['image', 'signed', 'heat'] as const) {
-    const max = heatMax(vals);
-    const mine = sampleToRgba(vals, [1, h, w, c], 0, kind, 1, max);
+    const mine = raster(vals, [1, h, w, c], 0, { kind, max: heatScale(vals).max });
     const sheet = renderSheet([{ label: '', kind, images: [{ data: vals, height: h, width: w, channels: c }] }], { cellScale: 1 });
     const cell = sheet.cells[0]!;
     for (let y = 0; y < h; y++)
@@ -169,34 +174,102 @@ test('colouring matches the engine sheet renderer pixel for pixel', () => {
   }
 });
 
-test('kinds: grey for one channel, NaN magenta, signed gain, heat normalised, uint8 as is', () => {
-  const g = sampleToRgba(Float32Array.from([0, 0.5, 1, 2]), [1, 2, 2, 1], 0, 'image');
+test('kinds: grey for one channel, NaN magenta, signed gain and offset, heat normalised, uint8 as is', () => {
+  const g = raster(Float32Array.from([0, 0.5, 1, 2]), [1, 2, 2, 1], 0, { kind: 'image' });
   assert.deepEqual(Array.from(g.rgba.slice(0, 8)), [0, 0, 0, 255, 128, 128, 128, 255]);
   assert.deepEqual(Array.from(g.rgba.slice(12, 16)), [255, 255, 255, 255]);
-  const nan = sampleToRgba(Float32Array.from([NaN]), [1, 1, 1, 1], 0, 'heat', 1, 1);
+  const nan = raster(Float32Array.from([NaN]), [1, 1, 1, 1], 0, { kind: 'heat', max: 1 });
   assert.deepEqual(Array.from(nan.rgba), [255, 0, 255, 255]);
-  const s = sampleToRgba(Float32Array.from([0.125]), [1, 1, 1, 1], 0, 'signed', 4);
+  const s = raster(Float32Array.from([0.125]), [1, 1, 1, 1], 0, { kind: 'signed', gain: 4 });
   assert.deepEqual(Array.from(s.rgba.slice(0, 3)), diverging(0.5));
-  const hm = sampleToRgba(Float32Array.from([0.25, 0.125, 0.0625]), [1, 1, 1, 3], 0, 'heat', 1, 0.5);
+  // Brightness shifts the signed value after the gain (contrast multiplies the gain).
+  const shifted = raster(Float32Array.from([0.125]), [1, 1, 1, 1], 0, { kind: 'signed', gain: 4, offset: -0.5 });
+  assert.deepEqual(Array.from(shifted.rgba.slice(0, 3)), diverging(0));
+  const hm = raster(Float32Array.from([0.25, 0.125, 0.0625]), [1, 1, 1, 3], 0, { kind: 'heat', max: 0.5 });
   assert.deepEqual(Array.from(hm.rgba.slice(0, 3)), heat(0.5));
-  const u8 = sampleToRgba(Uint8Array.from([1, 2, 3, 4, 5, 6]), [2, 1, 1, 3], 1, 'image');
+  const u8 = raster(Uint8Array.from([1, 2, 3, 4, 5, 6]), [2, 1, 1, 3], 1, { kind: 'image' });
   assert.deepEqual(Array.from(u8.rgba), [4, 5, 6, 255]);
-  // The checksum is over the RGBA bytes a canvas gives back.
-  assert.equal(rasterChecksum(u8), fnv1a([4, 5, 6, 255]));
+  assert.equal(fnv1a(u8.rgba), fnv1a([4, 5, 6, 255]));
 });
 
-test('residual gain 1/2/5×10^k, heat max, gain label, colour bar ends', () => {
+test('residual gain 1/2/5×10^k, gain label, colour bar ends', () => {
   assert.equal(residualGain(Float32Array.from([0.1, -0.3])), 2);
   assert.equal(residualGain(Float32Array.from([0.01])), 100);
   assert.equal(residualGain(Float32Array.from([0.15])), 5);
   assert.equal(residualGain(Float32Array.from([0, 0])), 1);
   assert.equal(residualGain(Float32Array.from([NaN, 0.5])), 2);
-  assert.equal(heatMax(Float32Array.from([0.1, NaN, 0.7, Infinity])), Math.fround(0.7));
   assert.equal(formatGain(5), '×5');
   assert.equal(formatGain(0.2), '×0.2');
   const bar = colourBar('heat', 2, 10);
   assert.deepEqual(Array.from(bar.slice(0, 3)), heat(1));
   assert.deepEqual(Array.from(bar.slice(bar.length - 4, bar.length - 1)), heat(0));
+});
+
+test('the |x_adv − x| scale has a floor: float noise at ε = 0 stays black, and the scale says why', () => {
+  const noise = Float32Array.from([0, 4e-8, 1e-9, NaN, 0]);
+  const s = heatScale(noise);
+  assert.equal(s.max, HEAT_FLOOR);
+  assert.equal(s.batchMax, Math.fround(4e-8));
+  assert.equal(s.floored, true);
+  const r = raster(noise, [1, 1, 5, 1], 0, { kind: 'heat', max: s.max });
+  assert.deepEqual(Array.from(r.rgba.slice(4, 7)), [...HEAT_LOW], '4e-8 is as dark as 0');
+  const l = heatScaleLabels(s);
+  assert.equal(l.top, '0.00392');
+  assert.equal(l.note, 'floor 1/255');
+  assert.match(l.title, /4\.0e−8/);
+  // Above the floor the batch sets the top, with all its digits: '0.163', not '0.1'.
+  const big = heatScale(Float32Array.from([0.01, 0.163, 0.05]));
+  assert.equal(big.floored, false);
+  assert.equal(big.max, Math.fround(0.163));
+  assert.equal(heatScaleLabels(big).top, '0.163');
+  assert.equal(heatScaleLabels(big).note, 'batch max');
+  assert.equal(heatScale(Float32Array.from([Infinity, 0.7])).max, Math.fround(0.7));
+});
+
+test("R(x)'s scale: the residual values at the bar's ends follow gain, contrast and brightness", () => {
+  const plain = residualScale(5, 1, 0);
+  assert.deepEqual([plain.top, plain.mid, plain.bottom], ['+0.2', '0', '−0.2']);
+  assert.equal(plain.note, 'saturates beyond');
+  const c = residualScale(5, 2, 0);
+  assert.deepEqual([c.top, c.bottom], ['+0.1', '−0.1']);
+  const b = residualScale(5, 1, 0.5);
+  // v · 5 + 0.5 = 1 at v = 0.1; = 0 at v = −0.1; = −1 at v = −0.3.
+  assert.deepEqual([b.top, b.mid, b.bottom], ['+0.1', '−0.1', '−0.3']);
+  assert.match(b.note, /contrast ×1 · brightness \+0\.5/);
+  assert.equal(contrastOf(contrastStep(4)), 4);
+  assert.equal(contrastOf(0), 1);
+});
+
+test("the Controls' defaults and tooltips come from the checkpoint's training config", () => {
+  const hints = controlHints(RUN, 'run-a');
+  assert.match(hints.eps, /Trained with ε = 0\.1 \(idaa\.eps of run-a\)/);
+  assert.match(hints.steps, /Trained with 1 \(idaa\.steps/);
+  assert.match(hints.seed, /seed 3/);
+  assert.match(hints.stages.crop, /scale \[0\.2, 1\]/);
+  assert.match(hints.stages.jitter, /p = 0\.8/);
+  assert.equal(hints.trained, 'trained: ε 0.1 · 1 step');
+  const off = controlHints({ ...RUN, idaa: { ...RUN.idaa, enabled: false }, augment: { ...RUN.augment, flip: false, grayscaleP: 0 } }, 'b');
+  assert.match(off.eps, /IDAA was off/);
+  assert.match(off.stages.flip, /off in training/);
+  assert.match(off.stages.grayscale, /\(off\)/);
+  assert.equal(encoderUntrained(RUN), false);
+  assert.equal(encoderUntrained({ ...RUN, phase: 'vae', optimizerSteps: { vae: 40, ssl: 0 } }), true);
+});
+
+test('pixel read-out: values at a pixel (bytes as k / 255), the pixel under the pointer, the enlarged zoom', () => {
+  const shape: [number, number, number, number] = [2, 2, 3, 1];
+  const bytes = Uint8Array.from({ length: 12 }, (_, i) => i * 20);
+  assert.deepEqual(pixelAt(bytes, shape, 1, 2, 1), [220 / 255]);
+  assert.deepEqual(pixelAt(bytes, shape, 0, 3, 0), [], 'outside the image');
+  const rgb = Float32Array.from([0.5, -0.25, 0, 1, 1, 1]);
+  assert.deepEqual(pixelAt(rgb, [1, 1, 2, 3], 0, 0, 0), [0.5, -0.25, 0]);
+  assert.equal(formatPixel([0.5, -0.25, 0], true), '(+0.5, −0.25, 0)');
+  assert.equal(formatPixel([0.42]), '0.42');
+  assert.deepEqual(pixelUnder(31.9, 0, 32, 32, 8, 8), [7, 0]);
+  assert.deepEqual(pixelUnder(-3, 40, 32, 32, 8, 8), [0, 7]);
+  assert.equal(detailZoom(8, 8), 28);
+  assert.equal(detailZoom(32, 32), 7);
+  assert.equal(formatNumber(0.163), '0.163');
 });
 
 test('virtual grid: only visible rows (plus overscan) for thousands of samples', () => {
@@ -269,11 +342,11 @@ test('image rows travel as the bytes a canvas shows: same rendering as the float
   assert.equal(bytes.data.length, Math.ceil(values.length / 3) * 4, 'a quarter of the float32 size, in base64');
   const asFloat = encodePixels(shape, values);
   for (let i = 0; i < 2; i++) {
-    assert.deepEqual(sampleToRgba(pixelValues(bytes), shape, i, 'image').rgba, sampleToRgba(pixelValues(asFloat), shape, i, 'image').rgba, `sample ${i} renders the same`);
+    assert.deepEqual(raster(pixelValues(bytes), shape, i, { kind: 'image' }).rgba, raster(pixelValues(asFloat), shape, i, { kind: 'image' }).rgba, `sample ${i} renders the same`);
   }
   const withNaN = values.slice();
   withNaN[7] = NaN;
   const kept = encodeImagePixels(shape, withNaN);
   assert.equal(kept.dtype, 'float32', 'a NaN keeps the floats, so it is drawn magenta');
-  assert.deepEqual(Array.from(sampleToRgba(pixelValues(kept), shape, 0, 'image').rgba.subarray(8, 11)), [255, 0, 255]);
+  assert.deepEqual(Array.from(raster(pixelValues(kept), shape, 0, { kind: 'image' }).rgba.subarray(8, 11)), [255, 0, 255]);
 });

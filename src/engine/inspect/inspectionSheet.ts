@@ -1,5 +1,5 @@
 import { InspectResult } from './inspect';
-import { renderSheet, Sheet, SheetImage, SheetRow } from './sheet';
+import { renderSheet, Sheet, SheetImage, SheetRow } from '../../common/sheet';
 
 /** A gain for R(x) that makes its largest magnitude fill the diverging map, rounded to 1, 2 or 5 × 10^k. */
 export function residualGain(r: Float32Array): number {

@@ -1,48 +1,13 @@
 /**
- * PNG encoding of RGBA rasters. The only module here that touches pngjs and the file system, so
- * the sheet renderer itself stays browser-safe.
+ * PNG decoding (tests, saved sheets), with the header checked against the decode limit first, as
+ * for dataset images. Encoding lives in src/common/png.ts (the extension host uses it too).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
 import { FileError } from '../../common/errors';
+import type { RGBA } from '../../common/font';
 import { decodedSizeProblem, pngHeader, pngInflateProblem } from '../data/imageHeader';
-import type { RGBA } from './font';
 
-function checkRaster(img: RGBA): void {
-  if (!Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width < 1 || img.height < 1) {
-    throw new RangeError(`PNG size ${img.width}x${img.height} must be positive integers`);
-  }
-  if (img.rgba.length !== img.width * img.height * 4) {
-    throw new RangeError(`RGBA buffer has ${img.rgba.length} bytes, expected ${img.width}x${img.height}x4`);
-  }
-}
-
-/** Encode as 8-bit PNG; RGB when fully opaque (sheets always are: a quarter smaller), else RGBA. */
-export function encodePng(img: RGBA): Buffer {
-  checkRaster(img);
-  let opaque = true;
-  for (let i = 3; i < img.rgba.length; i += 4) {
-    if (img.rgba[i] !== 255) {
-      opaque = false;
-      break;
-    }
-  }
-  const png = new PNG({ width: img.width, height: img.height });
-  png.data = Buffer.from(img.rgba.buffer, img.rgba.byteOffset, img.rgba.byteLength);
-  return PNG.sync.write(png, { colorType: opaque ? 2 : 6, inputColorType: 6, inputHasAlpha: true });
-}
-
-/** Write a PNG file, creating its folder if needed. */
-export function writePng(file: string, img: RGBA): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, encodePng(img));
-}
-
-/**
- * Decode any PNG to 8-bit RGBA (used by tests and to reload saved sheets). The header is checked
- * against the decode limit first, as for dataset images; `name` names the data in that error.
- */
+/** Decode any PNG to 8-bit RGBA; `name` names the data in a size error. */
 export function decodePng(buf: Uint8Array, name = 'PNG data'): RGBA {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const header = pngHeader(bytes);

@@ -1,4 +1,4 @@
-import { drawText, fillRect, measureText, RGB, RGBA } from '../inspect/font';
+import { drawText, fillRect, measureText, RGB, RGBA } from '../../common/font';
 
 export interface Series {
   label: string;

@@ -42,7 +42,7 @@ suite('IDAA Studio in VS Code', function () {
     if (api?.runs.busy) await vscode.commands.executeCommand('idaa.stop');
   });
 
-  test('activates, registers every contributed command, and its bundle holds no tfjs', async () => {
+  test('activates, registers every contributed command, and its bundle holds no tfjs and no engine code', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     assert.equal(ext.isActive, true);
     const pkg = ext.packageJSON as { contributes: { commands: Array<{ command: string; category: string }> } };
@@ -53,6 +53,9 @@ suite('IDAA Studio in VS Code', function () {
     for (const c of contributed) assert.ok(registered.has(c), `${c} is registered`);
     const bundle = readFileSync(path.join(ext.extensionPath, 'dist', 'extension.js'), 'utf8');
     assert.ok(!bundle.includes('node_modules/@tensorflow') && !bundle.includes('tfjs-core'), 'dist/extension.js bundles no tfjs');
+    // A development bundle names each module it holds (// src/…): the host's are src/common, the protocols and its own.
+    const modules = bundle.match(/^\/\/ src\/\S+/gm) ?? [];
+    if (modules.length > 0) assert.deepEqual(modules.filter((m) => m.startsWith('// src/engine/')), [], 'dist/extension.js holds no engine module');
   });
 
   test('the worker runs the wasm backend on all cores (the threaded build, setting idaa.wasmThreads = auto)', async function () {
@@ -64,7 +67,7 @@ suite('IDAA Studio in VS Code', function () {
   });
 
   test('a tiny run through the commands: start → progress → pause → checkpoint in the tree → resume → stop', async () => {
-    runDir = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', idaa: true, config: TINY, open: false }))!;
+    runDir = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', method: 'simclr', idaa: true, config: TINY, open: false }))!;
     assert.ok(runDir, 'New Run returned the run folder');
     assert.equal(runItem(api, runDir).run.status.state, 'idle');
 
@@ -100,7 +103,7 @@ suite('IDAA Studio in VS Code', function () {
   });
 
   test('a second concurrent training run is refused with a clear error', async () => {
-    const other = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', idaa: false, config: TINY, open: false }))!;
+    const other = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', method: 'simclr', idaa: false, config: TINY, open: false }))!;
     const progress = next(api.runs.onDidProgress, (p) => p.runDir === runDir, 'progress of the resumed run');
     const r = await vscode.commands.executeCommand<StartRunResult>('idaa.start', runDir); // has checkpoints: resumes
     assert.equal(r?.state, 'running');
@@ -151,5 +154,18 @@ suite('IDAA Studio in VS Code', function () {
     const r = await api.runs.inspect(ckpt.path, { count: 4 });
     assert.equal(r?.samples.length, 4);
     assert.deepEqual(r?.images.x.shape, [4, 8, 8, 3]);
+  });
+  test('SimSiam, BYOL and MoCo v2 train from New Run…, with and without IDAA, to completion', async () => {
+    for (const [method, idaa] of [['simsiam', true], ['byol', true], ['mocov2', true], ['byol', false]] as const) {
+      const dir = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', method, idaa, config: { ...TINY, ssl: { ...TINY.ssl, epochs: 1 } }, open: false, name: `${method}-${idaa}` }))!;
+      assert.equal(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).ssl.method, method);
+      const done = next(api.runs.onDidChangeState, (st) => st.runDir === dir && (st.state === 'completed' || st.state === 'failed'), `${method} run finished`);
+      assert.equal((await vscode.commands.executeCommand<StartRunResult>('idaa.start', dir))?.state, 'running');
+      const end = await done;
+      assert.equal(end.state, 'completed', `${method}: ${end.detail ?? ''}`);
+      const steps = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; phase: string; terms: Record<string, number> }).filter((m) => m.kind === 'step' && m.phase === 'ssl');
+      assert.ok(steps.length > 0, `${method}: SSL steps logged`);
+      assert.equal(steps.every((m) => m.terms.adversarial !== undefined), idaa, `${method}: the adversarial term is there exactly with IDAA`);
+    }
   });
 });

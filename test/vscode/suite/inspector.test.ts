@@ -1,90 +1,33 @@
 /// <reference types="mocha" />
 /**
  * The inspector panel inside a real VS Code: the webview's frame is reached through the runner's
- * test driver (IDAA_TEST_DRIVER, see test/vscode/runCodeServer.mjs), which evaluates functions in
- * the frame, presses keys and takes screenshots into test-output/. Waits are for messages (the
- * panel's onDidReceive / onDidPost), with time bounds; polling only for what happens in the frame.
+ * test driver (frame.ts). Waits are for messages (the panel's onDidReceive / onDidPost), with time
+ * bounds; polling only for what happens in the frame. What a canvas must hold is computed here from
+ * the pixels the worker sent (expected.ts); the webview's canvases are read back only when asked.
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PRESETS } from '../../../src/engine/config/presets';
 import type { IdaaApi } from '../../../src/extension/extension';
 import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
-import type { ImageRow, RenderedMessage, ViewRow, WebviewMessage } from '../../../src/protocol/webview';
+import type { RenderedMessage, WebviewMessage } from '../../../src/protocol/webview';
 import type { SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
 import { next } from './events';
+import { checkReports, rowChecksums, type CanvasReport } from './expected';
+import { canvases, DRIVER, drive, dragEps, inFrame, outputDir, pickCheckpoint, screenshot, snapshot, until } from './frame';
+import { closerTests } from './inspectorCloser';
+import { layoutTests } from './inspectorLayout';
 import { tinyRunConfig } from './tinyRun';
 
 const EXTENSION_ID = 'idaa-studio.idaa-studio';
-const DRIVER = process.env.IDAA_TEST_DRIVER;
-const ROOT_SELECTOR = '#idaa-root';
-// These run inside the webview's frame (sent as source through the driver): browser globals, untyped
-// here so the project's Node typecheck does not take in the DOM library.
+// These run inside the webview's frame (sent as source through the driver).
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: any;
 
-const ROWS: ImageRow[] = ['x', 'g', 'r', 'xAdv', 'absDiff'];
-
 const TINY = tinyRunConfig(1);
-
-
-async function drive<T>(route: string, body: Record<string, unknown>): Promise<T> {
-  const r = await fetch(`${DRIVER}${route}`, { method: 'POST', body: JSON.stringify(body) });
-  const j = (await r.json()) as { ok: boolean; value?: T; error?: string };
-  if (!j.ok) throw new Error(`driver ${route}: ${j.error}`);
-  return j.value as T;
-}
-
-/** Runs `fn` in the inspector's frame; `fn` must be self-contained (it is sent as source). */
-function inFrame<T>(fn: (arg: any) => T | Promise<T>, arg: unknown = null): Promise<T> {
-  return drive<T>('/frame/eval', { selector: ROOT_SELECTOR, fn: fn.toString(), arg });
-}
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T | undefined;
-  let err: unknown;
-  while (Date.now() < end) {
-    try {
-      last = await probe();
-      if (ok(last)) return last;
-    } catch (e) {
-      err = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(last)} ${err ? String(err) : ''}`);
-}
-
-const screenshot = (name: string) => drive<string>('/screenshot', { name });
-
-/** In the frame: FNV-1a of each decomposition canvas's pixels, read back with getImageData. */
-function readCanvases(): Array<{ row: string; sample: number; sum: number; expected: number; w: number; h: number }> {
-  const out: Array<{ row: string; sample: number; sum: number; expected: number; w: number; h: number }> = [];
-  for (const c of Array.from(document.querySelectorAll('#decomposition canvas.px')) as any[]) {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let h = 0x811c9dc5;
-    for (let i = 0; i < d.length; i++) {
-      h ^= d[i]!;
-      h = Math.imul(h, 0x01000193);
-    }
-    out.push({ row: c.dataset.row!, sample: Number(c.dataset.sample), sum: h >>> 0, expected: Number(c.dataset.checksum), w: c.width, h: c.height });
-  }
-  return out;
-}
-
-/** In the frame: moves the ε slider to `v` as a drag does (an input event). */
-function dragEps(v: number): void {
-  const el = document.getElementById('eps') as any;
-  el.value = String(v);
-  el.dispatchEvent(new Event('input', { bubbles: true }));
-}
-
-function snapshot(): any {
-  return (window as any).__idaaInspector.snapshot();
-}
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -97,30 +40,25 @@ suite('IDAA inspector panel', function () {
   let runDir: string;
   let ckptA: string;
   let ckptB: string;
+  let ckptVae: string | undefined;
   let panel: InspectorPanel;
 
   const rendered = (after: number, what: string, ms = 90_000) =>
     next(panel.onDidReceive, (m: WebviewMessage) => m.type === 'rendered' && m.requestId > after, what, ms) as Promise<RenderedMessage>;
 
-  /** Canvases in the frame hold exactly the pixels whose checksums the host sent. */
+  /** Every decomposition canvas in the frame holds the pixels the worker sent for it, coloured by src/common/pixels.ts. */
   async function checkCanvases(): Promise<void> {
     const sent = panel.lastInspect!;
-    const got = await inFrame(readCanvases);
+    const got = (await inFrame(canvases, 'decomposition')) as CanvasReport[];
     assert.equal(got.length, Object.keys(sent.images).length * sent.samples.length, 'one canvas per row and sample');
-    const [, h, w] = sent.images.x.pixels.shape;
-    for (const c of got) {
-      assert.equal(c.w, w);
-      assert.equal(c.h, h);
-      assert.equal(c.sum, sent.images[c.row as ImageRow | ViewRow]!.checksums[c.sample], `${c.row}[${c.sample}] on the canvas matches the checksum sent`);
-      assert.equal(c.expected, c.sum);
-    }
+    checkReports(got, sent.images);
   }
 
   suiteSetup(async function () {
     const ext = vscode.extensions.getExtension<IdaaApi>(EXTENSION_ID)!;
     api = await ext.activate();
     // Two checkpoints of a tiny run: a manual one while paused, and the stop checkpoint.
-    runDir = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', idaa: true, config: TINY, open: false, name: 'inspector' }))!;
+    runDir = (await vscode.commands.executeCommand<string>('idaa.newRun', { dataset: 'mnist', preset: 'tiny', method: 'simclr', idaa: true, config: TINY, open: false, name: 'inspector' }))!;
     const progress = next(api.runs.onDidProgress, (p) => p.runDir === runDir && p.phase === 'ssl' && p.step > 8, 'SSL progress');
     assert.equal((await vscode.commands.executeCommand<StartRunResult>('idaa.start', runDir))?.state, 'running');
     await progress;
@@ -130,23 +68,29 @@ suite('IDAA inspector panel', function () {
     const more = next(api.runs.onDidMetrics, (m) => m.runDir === runDir && m.kind === 'epoch', 'an epoch line');
     await more;
     await vscode.commands.executeCommand('idaa.stop');
-    const entries = JSON.parse(readFileSync(path.join(runDir, 'checkpoints', 'manifest.json'), 'utf8')).checkpoints as Array<{ file: string }>;
+    const entries = JSON.parse(readFileSync(path.join(runDir, 'checkpoints', 'manifest.json'), 'utf8')).checkpoints as Array<{ file: string; phase: string }>;
     ckptB = path.join(runDir, 'checkpoints', entries.at(-1)!.file);
+    const vae = entries.find((e) => e.phase === 'vae');
+    ckptVae = vae ? path.join(runDir, 'checkpoints', vae.file) : undefined;
     assert.notEqual(ckptA, ckptB);
   });
 
   suiteTeardown(() => api?.inspector.current()?.dispose());
 
-  test('opens on a checkpoint: strict CSP, images drawn from the pixels sent (checksums), numbers shown', async function () {
+  test('opens on a checkpoint at its training ε and steps: strict CSP, images drawn from the pixels sent, numbers shown', async function () {
     const created = next(api.inspector.onDidCreate, () => true, 'the panel');
-    const opened = await vscode.commands.executeCommand<InspectorPanel>('idaa.openInspector', { checkpoint: ckptA, count: 16, eps: 0.5, steps: 1, seed: 0 });
+    // No ε or steps: the panel opens at the checkpoint's training values.
+    const opened = await vscode.commands.executeCommand<InspectorPanel>('idaa.openInspector', { checkpoint: ckptA, count: 16, seed: 0 });
     panel = await created;
     assert.equal(opened, panel);
-    const first = await rendered(0, 'the first decomposition on screen', 120_000);
+    await rendered(0, 'the first decomposition on screen', 120_000);
     const sent = panel.lastInspect!;
     assert.equal(sent.samples.length, 16);
     assert.equal(sent.checkpoint, ckptA);
-    for (const r of ROWS) assert.deepEqual(first.checksums[r], sent.images[r].checksums, `${r}: what the webview read back equals what was sent`);
+    const trained = PRESETS.tiny.idaa;
+    assert.deepEqual([sent.eps, sent.steps], [trained.eps, trained.steps], "the attack ran at the run's idaa.eps and idaa.steps");
+    assert.deepEqual([sent.run.idaa.eps, sent.run.idaa.steps], [trained.eps, trained.steps]);
+    assert.ok(sent.run.optimizerSteps.ssl > 0 && sent.run.phase === 'ssl', 'an SSL-phase checkpoint');
     // The HTML's policy, as the panel set it.
     assert.match(panel.panel.webview.html, /default-src 'none'/);
     assert.match(panel.panel.webview.html, /script-src 'nonce-[A-Za-z0-9]{32}'/);
@@ -164,17 +108,33 @@ suite('IDAA inspector panel', function () {
     await checkCanvases();
     const snap = await inFrame(snapshot);
     assert.equal(snap.numbers.length, 16);
-    assert.equal(snap.eps, 0.5);
+    assert.equal(snap.eps, trained.eps);
+    const controls = await inFrame(() => ({
+      eps: document.getElementById('eps-number').value,
+      steps: document.getElementById('steps').value,
+      epsTitle: document.getElementById('eps').title,
+      stepsTitle: document.getElementById('steps').title,
+      crop: document.getElementById('stage-crop').parentElement.title,
+      trained: document.getElementById('trained-values').textContent,
+    }));
+    assert.equal(controls.eps, String(trained.eps), 'the ε control opens at the training value');
+    assert.equal(controls.steps, String(trained.steps));
+    assert.match(controls.epsTitle, new RegExp(`Trained with ε = ${trained.eps}`));
+    assert.match(controls.stepsTitle, new RegExp(`Trained with ${trained.steps}`));
+    assert.match(controls.crop, /in training/);
+    assert.match(controls.trained, new RegExp(`trained: ε ${trained.eps}`));
     const csp = await inFrame(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'));
     assert.match(String(csp), /^default-src 'none'/);
     const zoomed = await inFrame(() => {
-      const c = document.querySelector('#decomposition canvas.px')!;
+      const c = document.querySelector('#decomposition canvas.px');
       return { css: c.getBoundingClientRect().width, w: c.width, rendering: getComputedStyle(c).imageRendering };
     });
     assert.ok(zoomed.css >= zoomed.w * 2, `small images are zoomed (${zoomed.css} px for ${zoomed.w})`);
     assert.equal(zoomed.rendering, 'pixelated');
     await screenshot('inspector-decomposition');
   });
+
+  layoutTests(() => ({ panel, runDir }));
 
   test('moving ε re-attacks without a reload: views and numbers change; latency measured', async function () {
     if (!DRIVER) return this.skip();
@@ -198,8 +158,8 @@ suite('IDAA inspector panel', function () {
     assert.ok(latencies.length >= 3, 'most changes were measured');
     assert.equal(await inFrame(() => (window as any).__sameDocument), 42, 'the page was not reloaded');
     await checkCanvases();
-    assert.notDeepEqual(last.images.xAdv.checksums, before.images.xAdv.checksums, 'x_adv changed with ε');
-    assert.deepEqual(last.images.x.checksums, before.images.x.checksums, 'x did not');
+    assert.notDeepEqual(rowChecksums(last.images, 'xAdv'), rowChecksums(before.images, 'xAdv'), 'x_adv changed with ε');
+    assert.deepEqual(rowChecksums(last.images, 'x'), rowChecksums(before.images, 'x'), 'x did not');
     const linfBefore = before.samples.map((s) => s.latentLinf ?? 0);
     const linfAfter = last.samples.map((s) => s.latentLinf ?? 0);
     assert.ok(linfAfter.some((v, i) => Math.abs(v - linfBefore[i]!) > 1e-6), '‖δ‖∞ changed with ε');
@@ -221,11 +181,11 @@ suite('IDAA inspector panel', function () {
     };
     const on = await toggle(before.requestId, 'the decomposition with augmentation views');
     assert.ok(on.images.viewI && on.images.viewJ, 'both views sent');
-    assert.notDeepEqual(on.images.viewI.checksums, on.images.x.checksums, 'view i is not x');
-    assert.notDeepEqual(on.images.viewI.checksums, on.images.viewJ.checksums, 'the two views differ');
-    assert.deepEqual(on.images.x.checksums, before.images.x.checksums, 'x unchanged');
+    assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'x'), 'view i is not x');
+    assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'viewJ'), 'the two views differ');
+    assert.deepEqual(rowChecksums(on.images, 'x'), rowChecksums(before.images, 'x'), 'x unchanged');
     await checkCanvases();
-    const rows = await inFrame(() => Array.from(document.querySelectorAll('#decomposition .deco-row[data-row]')).map((r: any) => r.dataset.row));
+    const rows = await inFrame(() => Array.from(document.querySelectorAll('#decomposition .deco-col.labels .row-label')).map((r: any) => r.dataset.row));
     assert.deepEqual(rows.slice(-2), ['viewI', 'viewJ']);
     const terms = on.samples.map((s) => s.lossTerm ?? NaN);
     const mean = terms.reduce((a, t) => a + t, 0) / terms.length;
@@ -246,9 +206,9 @@ suite('IDAA inspector panel', function () {
     for (const st of stages) bare = await clickStage(st, `the views without ${st}`);
     assert.deepEqual(await inFrame(() => Array.from(document.querySelectorAll('#stages input')).map((i: any) => i.checked)), [false, false, false, false]);
     // Image rows travel as the bytes shown (or float32 in [0, 1] when a value is not finite).
-    const onScreen = (p: { pixels: { data: string; dtype: string } }) => {
-      const bytes = new Uint8Array(Buffer.from(p.pixels.data, 'base64'));
-      return p.pixels.dtype === 'uint8' ? Array.from(bytes) : Array.from(new Float32Array(bytes.buffer), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+    const onScreen = (p: { data: string; dtype: string }) => {
+      const bytes = new Uint8Array(Buffer.from(p.data, 'base64'));
+      return p.dtype === 'uint8' ? Array.from(bytes) : Array.from(new Float32Array(bytes.buffer), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
     };
     const x = onScreen(bare.images.x);
     for (const row of ['viewI', 'viewJ'] as const) {
@@ -261,15 +221,17 @@ suite('IDAA inspector panel', function () {
     assert.deepEqual(bare.samples, on.samples, 'the toggles change the views only');
     await checkCanvases();
     const flipOnly = await clickStage('flip', 'the views with the flip alone');
-    assert.notDeepEqual(flipOnly.images.viewI!.checksums, bare.images.viewI!.checksums, 'turning the flip back on mirrors some views');
+    assert.notDeepEqual(rowChecksums(flipOnly.images, 'viewI'), rowChecksums(bare.images, 'viewI'), 'turning the flip back on mirrors some views');
     await screenshot('inspector-augment-flip-only');
     for (const st of ['crop', 'jitter', 'grayscale']) await clickStage(st, `the views with ${st} again`);
-    assert.deepEqual(panel.lastInspect!.images.viewI!.checksums, on.images.viewI!.checksums, 'all stages back on: the first views again (same seed)');
+    assert.deepEqual(rowChecksums(panel.lastInspect!.images, 'viewI'), rowChecksums(on.images, 'viewI'), 'all stages back on: the first views again (same seed)');
 
     const off = await toggle(panel.lastInspect!.requestId, 'the decomposition without the views');
     assert.equal(off.images.viewI, undefined);
     await checkCanvases();
   });
+
+  closerTests(() => ({ panel, ckptA, ckptVae, rendered }));
 
   test('another checkpoint from the picker (any run), then the Dataset view: filter, jump, select, inspect the selection', async function () {
     if (!DRIVER) return this.skip();
@@ -277,11 +239,7 @@ suite('IDAA inspector panel', function () {
     assert.ok(options.includes(ckptA) && options.includes(ckptB), 'the picker lists both checkpoints');
     const id = panel.lastInspect!.requestId;
     const done = rendered(id, 'the other checkpoint');
-    await inFrame((p: string) => {
-      const s = document.getElementById('checkpoint') as any;
-      s.value = p;
-      s.dispatchEvent(new Event('change', { bubbles: true }));
-    }, ckptB);
+    await inFrame(pickCheckpoint, ckptB);
     await done;
     assert.equal(panel.lastInspect!.checkpoint, ckptB);
     await checkCanvases();
@@ -291,6 +249,9 @@ suite('IDAA inspector panel', function () {
     assert.equal(snap.view, 'dataset');
     const drawn = await until('the sample canvases drawn', () => inFrame(() => document.querySelectorAll('.gcell[data-drawn="1"]').length), (n: number) => n === 32);
     assert.equal(drawn, 32);
+    // Every thumbnail names its class.
+    const named = await inFrame(() => Array.from(document.querySelectorAll('.gcell')).map((c: any) => [c.getAttribute('aria-label'), c.querySelector('.gcls')?.textContent ?? '']));
+    assert.ok(named.length > 0 && named.every(([label, cls]: string[]) => cls.length > 0 && label!.includes(cls!)), `class labels on the thumbnails: ${JSON.stringify(named.slice(0, 3))}`);
     // Class filter: only that class's samples remain.
     const filtered = await inFrame(() => {
       const sel = document.getElementById('class-filter') as any;
@@ -332,10 +293,8 @@ suite('IDAA inspector panel', function () {
     assert.equal(file, out);
     const png = readFileSync(out);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
-    const repoOut = path.join(__dirname, '..', '..', '..', '..', 'test-output');
-    mkdirSync(repoOut, { recursive: true });
-    copyFileSync(out, path.join(repoOut, 'inspector-sheet.png'));
-    const text = await panel.copySettings({ ...panel.lastInspect!, checkpoint: ckptB, count: 2, split: 'test' } as any);
+    copyFileSync(out, path.join(outputDir(), 'inspector-sheet.png'));
+    const text = await panel.copySettings({ checkpoint: ckptB, count: 2, split: 'test', seed: panel.lastInspect!.seed, eps: panel.lastInspect!.eps, steps: panel.lastInspect!.steps });
     assert.deepEqual(JSON.parse(text).idaa, { eps: panel.lastInspect!.eps, steps: panel.lastInspect!.steps });
   });
 
@@ -344,14 +303,16 @@ suite('IDAA inspector panel', function () {
     assert.ok(stored.length >= 2, `the tiny preset stores a probe every 2 SSL steps (${stored.join(', ')})`);
     if (!DRIVER) return this.skip();
     await inFrame(() => (document.querySelector('vscode-tab-header[data-view="training"]') as any).click());
-    const last = await until(
-      'the newest probe drawn',
-      () => inFrame(snapshot),
-      (s: any) => s.probeSteps.length === stored.length && s.probeStep === s.probeSteps.at(-1) && s.probeChecksums.xAdv?.length > 0,
-    );
+    const last = await until('the newest probe drawn', () => inFrame(snapshot), (s: any) => s.probeSteps.length === stored.length && s.probeStep === s.probeSteps.at(-1));
     assert.equal(panel.lastProbe!.step, last.probeStep, 'the probe drawn is the last one sent');
-    assert.deepEqual(last.probeChecksums.xAdv, panel.lastProbe!.images.xAdv.checksums, 'x_adv drawn from the pixels sent');
-    assert.equal(last.probeChecksums.x.length, 8, 'probeCount 8: the first test sample of 8 classes');
+    const lastCanvases = (await inFrame(canvases, 'history')) as CanvasReport[];
+    checkReports(lastCanvases, panel.lastProbe!.images);
+    assert.equal(lastCanvases.filter((c) => c.row === 'x').length, 8, 'probeCount 8: the first test sample of 8 classes');
+    const heads = await inFrame(() => Array.from(document.querySelectorAll('#probe-grid .deco-col.sample .col-class')).map((e: any) => e.textContent));
+    assert.deepEqual(heads, panel.lastProbe!.samples.map((s) => s.className), 'each probe column is headed by its class');
+    const lastXAdv = rowChecksums(panel.lastProbe!.images, 'xAdv');
+    const lastX = rowChecksums(panel.lastProbe!.images, 'x');
+    const lastDiff = rowChecksums(panel.lastProbe!.images, 'absDiff');
     await inFrame(() => {
       const el = document.querySelector('#probe-slider');
       el.value = '0';
@@ -360,10 +321,10 @@ suite('IDAA inspector panel', function () {
     const first = await until('the first probe drawn', () => inFrame(snapshot), (s: any) => s.probeStep === s.probeSteps[0]);
     assert.equal(first.probeIndex, 0);
     assert.equal(panel.lastProbe!.step, first.probeSteps[0]);
-    assert.deepEqual(first.probeChecksums.xAdv, panel.lastProbe!.images.xAdv.checksums);
-    assert.deepEqual(first.probeChecksums.x, last.probeChecksums.x, 'the same clean probe batch at every step');
-    assert.notDeepEqual(first.probeChecksums.xAdv, last.probeChecksums.xAdv, 'the adversarial positives changed as the encoder trained');
-    assert.notDeepEqual(first.probeChecksums.absDiff, last.probeChecksums.absDiff);
+    checkReports((await inFrame(canvases, 'history')) as CanvasReport[], panel.lastProbe!.images);
+    assert.deepEqual(rowChecksums(panel.lastProbe!.images, 'x'), lastX, 'the same clean probe batch at every step');
+    assert.notDeepEqual(rowChecksums(panel.lastProbe!.images, 'xAdv'), lastXAdv, 'the adversarial positives changed as the encoder trained');
+    assert.notDeepEqual(rowChecksums(panel.lastProbe!.images, 'absDiff'), lastDiff);
     await inFrame(() => document.querySelector('#probe-history').scrollIntoView());
     await screenshot('inspector-probe-history');
   });
@@ -410,11 +371,9 @@ suite('IDAA inspector panel', function () {
     }
     await checkCanvases();
     await screenshot('inspector-small-model');
-    const shape = panel.lastInspect!.images.x.pixels.shape.join('×');
+    const shape = panel.lastInspect!.images.x.shape.join('×');
     const line = `ε → views updated, 16 samples of the small model (${shape}): median ${median(latencies).toFixed(0)} ms (worker request ${median(worker)} ms, drawing ${median(drawing).toFixed(0)} ms); all ${latencies.map((x) => x.toFixed(0)).join(', ')} ms`;
     console.log(`      (${line})`);
-    const repoOut = path.join(__dirname, '..', '..', '..', '..', 'test-output');
-    mkdirSync(repoOut, { recursive: true });
-    writeFileSync(path.join(repoOut, 'inspector-latency.txt'), line + '\n');
+    writeFileSync(path.join(outputDir(), 'inspector-latency.txt'), line + '\n');
   });
 });

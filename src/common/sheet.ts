@@ -1,10 +1,12 @@
 /**
  * Contact sheets for IDAA inspection: rows of images (x, G(x), R(x), x_adv, |x_adv − x| ...) by
  * columns of samples, rendered into a plain RGBA buffer with an embedded bitmap font. No canvas,
- * no tfjs, no Node APIs, so the same code runs in the CLI and in a webview.
+ * no tfjs, no Node APIs: the CLI and the extension host (PNG export) render with it, and its cells
+ * are coloured by pixels.ts, as the webview's canvases are.
  */
-import { diverging, heat, type RGB8 } from './colormap';
+import { diverging, heat } from './colormap';
 import { drawText, fillRect, measureText, type RGB, type RGBA } from './font';
+import { colourPixels, formatNumber, heatScale, HEAT_FLOOR_LABEL, reducePixel } from './pixels';
 
 export type { RGBA } from './font';
 
@@ -28,7 +30,8 @@ export interface SheetColumn {
  * - 'signed': values in [-1, 1] (callers amplify, e.g. R(x)·4, and say so in `scale`), shown with
  *   the blue–white–red diverging map; 0 is neutral white, saturating at ±1.
  * - 'heat': non-negative values (e.g. |x_adv − x|) shown with 'inferno', normalised by the row's
- *   maximum; a colour bar with 0 and that maximum is drawn at the row's end.
+ *   maximum but never by less than pixels.HEAT_FLOOR (one grey level: float noise stays black); a
+ *   colour bar with 0 and that top is drawn at the row's end, marked "floor" when the floor set it.
  * Non-finite values are drawn magenta in every kind, so NaNs cannot hide.
  */
 export interface SheetRow {
@@ -91,7 +94,6 @@ export const LAYOUT = {
 } as const;
 
 const DEFAULT_BACKGROUND: [number, number, number] = [30, 30, 30];
-const NAN_COLOUR: RGB8 = [255, 0, 255];
 
 interface Palette {
   title: RGB;
@@ -115,17 +117,18 @@ function paletteFor(bg: RGB): Palette {
     : { title: [240, 240, 240], text: [212, 212, 212], dim: [140, 140, 140], rule: shade(40), frame: shade(24), empty: shade(8), accent: [55, 148, 255] };
 }
 
-function clampByte(v: number): number {
-  return Math.max(0, Math.min(255, Math.round(v)));
+function concat(planes: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(planes.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of planes) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
-/** Compact number for legends: 3 significant digits, exponent form when very small or large. */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1).replace('-', '−');
-  return String(Number(v.toPrecision(3))).replace('-', '−');
+function clampByte(v: number): number {
+  return Math.max(0, Math.min(255, Math.round(v)));
 }
 
 export type FitMode = 'contain' | 'center';
@@ -168,80 +171,33 @@ function checkImage(img: SheetImage, where: string): void {
   }
 }
 
-/** One value per pixel for 'signed'/'heat' rows. */
+/** One value per pixel for 'signed'/'heat' rows (pixels.ts decides how channels combine). */
 function reduceChannels(img: SheetImage, mode: 'mean' | 'max'): Float32Array {
   const n = img.height * img.width;
   if (img.channels === 1) return img.data;
   const out = new Float32Array(n);
-  const d = img.data;
-  for (let i = 0; i < n; i++) {
-    const r = d[i * 3] as number;
-    const g = d[i * 3 + 1] as number;
-    const b = d[i * 3 + 2] as number;
-    if (mode === 'mean') out[i] = (r + g + b) / 3;
-    else {
-      // Largest magnitude, sign kept; NaN propagates so it is still flagged.
-      let m = r;
-      if (Math.abs(g) > Math.abs(m) || Number.isNaN(g)) m = g;
-      if (Math.abs(b) > Math.abs(m) || Number.isNaN(b)) m = b;
-      out[i] = Number.isNaN(r) ? r : m;
-    }
-  }
+  for (let i = 0; i < n; i++) out[i] = reducePixel(img.data, i * 3, 3, mode);
   return out;
 }
 
-/** Largest finite value in a row's reduced images (0 when none is positive). */
-function rowMax(planes: readonly Float32Array[]): number {
-  let m = 0;
-  for (const p of planes) for (const v of p) if (Number.isFinite(v) && v > m) m = v;
-  return m;
-}
-
-/** Per-pixel RGB bytes (h*w*3) for one image of a row. */
-function colourImage(img: SheetImage, kind: SheetRow['kind'], plane: Float32Array | undefined, max: number): Uint8Array {
+/** Per-pixel RGBA bytes (h*w*4) for one image of a row: pixels.ts's colouring, the webview's too. */
+function colourImage(img: SheetImage, kind: SheetRow['kind'], plane: Float32Array | undefined, max: number): Uint8ClampedArray {
   const n = img.height * img.width;
-  const out = new Uint8Array(n * 3);
-  const put = (i: number, c: Readonly<RGB8>): void => {
-    out[i * 3] = c[0];
-    out[i * 3 + 1] = c[1];
-    out[i * 3 + 2] = c[2];
-  };
-  if (kind === 'image') {
-    const d = img.data;
-    const c = img.channels;
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < 3; k++) {
-        const v = d[i * c + (c === 1 ? 0 : k)] as number;
-        if (!Number.isFinite(v)) {
-          put(i, NAN_COLOUR);
-          break;
-        }
-        out[i * 3 + k] = Math.round(Math.min(1, Math.max(0, v)) * 255);
-      }
-    }
-    return out;
-  }
-  const p = plane as Float32Array;
-  for (let i = 0; i < n; i++) {
-    const v = p[i] as number;
-    if (!Number.isFinite(v)) put(i, NAN_COLOUR);
-    else if (kind === 'signed') put(i, diverging(v));
-    else put(i, heat(max > 0 ? Math.max(0, v) / max : 0));
-  }
-  return out;
+  if (kind === 'image') return colourPixels(img.data, 0, n, img.channels, { kind });
+  return colourPixels(plane as Float32Array, 0, n, 1, { kind, max });
 }
 
-/** Copy an RGB image into the sheet with integer nearest-neighbour zoom. */
-function blit(buf: RGBA, rgb: Uint8Array, w: number, h: number, x0: number, y0: number, zoom: number): void {
+/** Copy an RGBA image into the sheet with integer nearest-neighbour zoom. */
+function blit(buf: RGBA, rgba: Uint8ClampedArray, w: number, h: number, x0: number, y0: number, zoom: number): void {
   for (let sy = 0; sy < h; sy++) {
     for (let dy = 0; dy < zoom; dy++) {
       let o = ((y0 + sy * zoom + dy) * buf.width + x0) * 4;
       for (let sx = 0; sx < w; sx++) {
-        const s = (sy * w + sx) * 3;
+        const s = (sy * w + sx) * 4;
         for (let dx = 0; dx < zoom; dx++, o += 4) {
-          buf.rgba[o] = rgb[s] as number;
-          buf.rgba[o + 1] = rgb[s + 1] as number;
-          buf.rgba[o + 2] = rgb[s + 2] as number;
+          buf.rgba[o] = rgba[s] as number;
+          buf.rgba[o + 1] = rgba[s + 1] as number;
+          buf.rgba[o + 2] = rgba[s + 2] as number;
           buf.rgba[o + 3] = 255;
         }
       }
@@ -302,10 +258,13 @@ export function renderSheet(rows: SheetRow[], opts: SheetOptions = {}): Sheet {
 
   // Per-row values that need the whole row first: heat maxima and reduced planes.
   const planes = rows.map((r) => (r.kind === 'image' ? [] : r.images.map((img) => reduceChannels(img, r.reduce ?? (r.kind === 'heat' ? 'max' : 'mean')))));
-  const maxima = rows.map((r, i) => (r.kind === 'heat' ? rowMax(planes[i] ?? []) : 0));
-  const barLabels = rows.map((r, i): [string, string, string] | undefined =>
-    r.kind === 'heat' ? [formatNumber(maxima[i] ?? 0), '', '0'] : r.kind === 'signed' ? ['+1', '0', '−1'] : undefined,
-  );
+  const scales = rows.map((r, i) => (r.kind === 'heat' ? heatScale(concat(planes[i] ?? [])) : undefined));
+  const maxima = scales.map((h) => h?.max ?? 0);
+  const barLabels = rows.map((r, i): [string, string, string] | undefined => {
+    const h = scales[i];
+    if (h) return [h.floored ? `${formatNumber(h.max)} (floor ${HEAT_FLOOR_LABEL})` : formatNumber(h.max), '', '0'];
+    return r.kind === 'signed' ? ['+1', '0', '−1'] : undefined;
+  });
   let barTextW = 0;
   for (const b of barLabels) if (b) for (const s of b) barTextW = Math.max(barTextW, measureText(s, ts).width);
   const barColW = barLabels.some((b) => b) ? L.barGap + L.barWidth + L.barTextGap + barTextW : 0;
