@@ -15,6 +15,9 @@ const COLOURS: Array<[string, string]> = [
   ['--vscode-charts-yellow', '#cca700'],
 ];
 
+/** The metric term of SimSiam's and BYOL's collapse monitor. */
+const COLLAPSE_TERM = 'outputStd';
+
 export class TrainingView {
   readonly state = h('div', { class: 'view-state', role: 'status' });
   readonly charts = h('div', { id: 'charts', class: 'charts' });
@@ -76,9 +79,13 @@ export class TrainingView {
         return { name, colour: colours[i % colours.length]!, points: steps.map((s, k) => [s.step, ys[k] ?? null] as [number, number | null]) };
       });
     };
-    const ssl = termSeries('ssl');
+    // The collapse monitor is not a loss: it gets its own chart and scale.
+    const sslAll = termSeries('ssl');
+    const ssl = sslAll.filter((x) => x.name !== COLLAPSE_TERM);
+    const collapse = sslAll.filter((x) => x.name === COLLAPSE_TERM);
     const vae = termSeries('vae');
-    if (ssl.length) this.charts.append(chart('SSL losses (contrastive, adversarial), smoothed', 'step', ssl));
+    if (ssl.length) this.charts.append(chart('SSL losses (method, adversarial), smoothed', 'step', ssl));
+    if (collapse.length) this.charts.append(chart('Collapse monitor: std of the normalised projections (0 = collapsed), smoothed', 'step', collapse));
     if (vae.length) this.charts.append(chart('VAE losses (reconstruction, KL), smoothed', 'step', vae));
     const knn = m.epochs.filter((e) => e.knnAccuracy !== undefined);
     this.charts.append(chart('kNN accuracy per epoch', 'epoch', [{ name: 'kNN', colour: colours[2]!, dots: true, points: knn.map((e) => [e.epoch, e.knnAccuracy!] as [number, number]) }], (v) => `${(v * 100).toFixed(0)}%`));
