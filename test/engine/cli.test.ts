@@ -114,3 +114,20 @@ test('--threads: the threaded wasm build trains to the same numbers as one threa
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--threads is "many"; allowed: 'auto' or a whole number of threads from 1 to 8/);
 });
+
+test('every SSL method trains from the CLI, with and without IDAA, and the run says which', { timeout: 600_000 }, () => {
+  for (const method of ['simclr', 'simsiam', 'byol', 'mocov2']) {
+    for (const idaaOn of [true, false]) {
+      const dir = `runs/${method}-${idaaOn}`;
+      const r = idaaSync(['train', '--preset', 'tiny', '--method', method, ...(idaaOn ? [] : ['--no-idaa']), '--train-limit', '32', '--vae-epochs', '1', '--epochs', '1', '--run-dir', dir, '--json'], work, { IDAA_WASM_THREADS: '1' });
+      assert.equal(r.code, 0, `${method} ${idaaOn}: ${r.stderr}`);
+      const steps = r.lines.filter((l) => l.type === 'step' && l.phase === 'ssl') as Array<{ terms: Record<string, number>; loss: number }>;
+      assert.ok(steps.length > 0 && steps.every((s) => Number.isFinite(s.loss)), `${method}: SSL steps`);
+      assert.equal(steps.every((s) => s.terms.adversarial !== undefined), idaaOn, `${method}: the adversarial term exactly with IDAA`);
+      assert.equal(JSON.parse(readFileSync(join(work, dir, 'config.json'), 'utf8')).ssl.method, method);
+    }
+  }
+  const bad = idaa(['train', '--method', 'swav', '--preset', 'tiny']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--method is "swav"; allowed: simclr \| simsiam \| byol \| mocov2/);
+});
