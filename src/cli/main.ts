@@ -5,6 +5,7 @@
  * dispatches and turns failures into exit codes; the commands live beside it.
  */
 import { isSystemError } from '../common/userError';
+import { exportCommand, importCommand } from './bridgeCommands';
 import type { FaultContext, Invocation } from './context';
 import { experiment, experimentCell } from './experimentCommands';
 import { parseCommandLine, validateFlags } from './flags';
@@ -28,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   'experiment-cell': experimentCell,
   inspect,
   eval: evaluate,
+  export: exportCommand,
+  import: importCommand,
 };
 
 /** What the last-resort handlers below need to report an error thrown outside main's own try. */

@@ -15,6 +15,12 @@ Usage:
   idaa checkpoints <run-dir>        list a run's complete checkpoints
   idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--out DIR]
   idaa eval    --checkpoint F [--probe-epochs N]
+  idaa export  --checkpoint F --out DIR [--data-path D]
+                                    the VAE (and the encoder) for PyTorch: safetensors with the authors'
+                                    names and layouts + idaa-torch.json (python/idaa_torch loads it)
+  idaa import  <bundle-dir> [--run-dir DIR] [--dataset NAME] [--data-path D] [--config F]
+                                    a bundle (idaa export, the companion's save_bundle, or the authors'
+                                    .pth via python3 -m idaa_torch.convert) as a run with one checkpoint
 
 Run options:
   --config FILE        a run config (JSON; schema: schemas/run-config.schema.json)
