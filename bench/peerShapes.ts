@@ -1,5 +1,5 @@
 /**
- * The "peer shapes" of /work/shared/bench/torch_peer.py, rebuilt in tfjs from the engine's own
+ * The "peer shapes" of ../shared/bench/torch_peer.py, rebuilt in tfjs from the engine's own
  * layer classes, so that a tfjs/PyTorch ratio compares the same arithmetic:
  *
  * - VAE (not the reference CVAE): conv3x3 s2 p1 3→32→64→128 + ReLU, dense 2048 → 2×128 (μ, log σ²);

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { backgroundCores, cpuSnapshot } from './load';
 
 export type PeerWhat = 'vae' | 'enc' | 'adv';
@@ -37,7 +37,8 @@ export function torchPeerScript(repoRoot: string): string {
 
 export function checkTorch(repoRoot: string): TorchAvailability {
   const script = torchPeerScript(repoRoot);
-  const base = { python: TORCH_PYTHON, script };
+  // Recorded relative to the repository, so results files name no machine's folders.
+  const base = { python: TORCH_PYTHON, script: relative(repoRoot, script) };
   if (!existsSync(script)) return { ...base, ok: false, why: `${script} not found` };
   if (!existsSync(TORCH_PYTHON)) return { ...base, ok: false, why: `${TORCH_PYTHON} not found` };
   const r = spawnSync(TORCH_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
@@ -69,7 +70,7 @@ function num(o: Record<string, unknown>, key: string): number {
 
 export function runTorchPeer(avail: TorchAvailability, what: PeerWhat, threads: number, steps: number, warmup: number): TorchPeerResult {
   const before = cpuSnapshot();
-  const r = spawnSync(avail.python, [avail.script, what, String(steps), String(warmup)], {
+  const r = spawnSync(avail.python, [resolve(avail.script), what, String(steps), String(warmup)], {
     encoding: 'utf8',
     env: { ...process.env, THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
     timeout: 30 * 60_000,

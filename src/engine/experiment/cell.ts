@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { evalJob, inspectJob, openCheckpoint, processCommand, resumeJob, trainJob, TrainJobResult } from '../jobs';
 import type { RunConfig } from '../config/types';
 import type { RunLock } from '../../common/runs/lock';
@@ -99,7 +99,8 @@ async function finishCell(cell: Cell, runDir: string, config: RunConfig, vae: st
     trainSeconds,
     imagesPerSec: (steps.length * (cell.kind === 'vae' ? config.vae.batchSize : config.ssl.batchSize)) / Math.max(1e-9, trainSeconds),
     steps: steps.length,
-    checkpoint: join(runDir, 'checkpoints', `${phase}-final.ckpt`),
+    // Relative to the working folder (the repository for `npm run experiment`): results files name no machine's folders.
+    checkpoint: relative(process.cwd(), join(runDir, 'checkpoints', `${phase}-final.ckpt`)),
   };
   if (cell.kind === 'ssl') {
     result.knnPerEpoch = epochs.map((e) => Number(e.knnAccuracy));
@@ -109,7 +110,7 @@ async function finishCell(cell: Cell, runDir: string, config: RunConfig, vae: st
     result.probeTrain = ev.probe?.trainAccuracy;
     if (config.idaa.enabled || (vae && existsSync(vae))) {
       if (!config.idaa.enabled) Run.loadVae(r.trainer, vae!);
-      result.inspection = inspectCell(r.trainer, runDir);
+      result.inspection = relative(process.cwd(), inspectCell(r.trainer, runDir));
     }
   }
   r.trainer.dispose();
