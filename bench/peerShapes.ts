@@ -200,37 +200,37 @@ export class PeerBench {
     this.x12 = tf.concat([this.x1, this.x2], 0);
   }
 
-  /** VAE training step on x1: B images. */
-  vaeStep(): number {
+  /** VAE training step on x1: B images. Steps end on an asynchronous read (webgpu has no other). */
+  async vaeStep(): Promise<number> {
     const { value, grads } = tf.variableGrads(() => {
       const { mu, logvar } = this.vae.encode(this.x1);
       const z = tf.add(mu, tf.mul(tf.randomNormal(mu.shape), tf.exp(tf.mul(0.5, logvar)))) as tf.Tensor2D;
       return vaeLoss(this.x1, this.vae.decode(z), mu, logvar, 0.1).total;
     }, this.vae.store.trainableList());
     this.opt.apply(grads, this.lr);
-    value.dataSync();
+    await value.data();
     tf.dispose([value, ...Object.values(grads)]);
     return this.batch;
   }
 
   /** SimCLR step with both views in one forward: 2B images. */
-  encStep(): number {
-    this.simclrOn(this.x12);
+  async encStep(): Promise<number> {
+    await this.simclrOn(this.x12);
     return 2 * this.batch;
   }
 
-  private simclrOn(views: tf.Tensor4D): void {
+  private async simclrOn(views: tf.Tensor4D): Promise<void> {
     const updates: BnUpdate[] = [];
     const mode: ForwardMode = { training: true, bn: 'main', updates };
     const { value, grads } = tf.variableGrads(() => halvesLoss(this.res.apply(views, mode), this.batch), this.res.store.trainableList());
     this.opt.apply(grads, this.lr);
     applyBnUpdates(updates);
-    value.dataSync();
+    await value.data();
     tf.dispose([value, ...Object.values(grads)]);
   }
 
   /** The adversarial latent step of torch_peer.py; returns x_adv (caller disposes). */
-  adversarial(): tf.Tensor4D {
+  async adversarial(): Promise<tf.Tensor4D> {
     const updates: BnUpdate[] = [];
     const mode: ForwardMode = { training: true, bn: 'main', updates };
     const [z0, r] = tf.tidy(() => {
@@ -241,13 +241,13 @@ export class PeerBench {
     // The peer's ResNet is in training mode, so its batch norms update their running statistics.
     applyBnUpdates(updates);
     const out = tf.tidy(() => tf.add(this.vae.decode(tf.add(z0, tf.mul(PEER_ADV_EPS, tf.sign(g))) as tf.Tensor2D), r) as tf.Tensor4D);
-    out.dataSync();
+    await out.data();
     tf.dispose([z0, r, g]);
     return out;
   }
 
-  advStep(): number {
-    this.adversarial().dispose();
+  async advStep(): Promise<number> {
+    (await this.adversarial()).dispose();
     return this.batch;
   }
 
@@ -256,9 +256,9 @@ export class PeerBench {
    * 2B clean views, as encStep). B source images per step. torch_peer.py has no such mode; its
    * equivalent is adv + enc time.
    */
-  idaaStep(): number {
-    this.adversarial().dispose();
-    this.simclrOn(this.x12);
+  async idaaStep(): Promise<number> {
+    (await this.adversarial()).dispose();
+    await this.simclrOn(this.x12);
     return this.batch;
   }
 

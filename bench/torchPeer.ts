@@ -19,6 +19,10 @@ export interface TorchPeerResult {
   warmup: number;
   /** Cores other processes kept busy during the run (see load.ts). */
   backgroundCores?: number;
+  /** 'cuda' for bench/gpu/torch_cuda_peer.py; absent: torch_peer.py on the CPU. */
+  device?: 'cpu' | 'cuda';
+  deviceName?: string;
+  torchVersion?: string;
 }
 
 export interface TorchAvailability {
@@ -66,6 +70,33 @@ function num(o: Record<string, unknown>, key: string): number {
   const v = o[key];
   if (typeof v !== 'number') throw new Error(`torch_peer output lacks numeric '${key}': ${JSON.stringify(o)}`);
   return v;
+}
+
+/** PyTorch on CUDA (bench/gpu/torch_cuda_peer.py: torch_peer.py's shapes on a device; python3 from PATH or IDAA_TORCH_PYTHON). */
+export const TORCH_CUDA_SCRIPT = join('bench', 'gpu', 'torch_cuda_peer.py');
+
+export function runTorchCudaPeer(repoRoot: string, what: PeerWhat, steps: number, warmup: number): TorchPeerResult {
+  const python = process.env.IDAA_TORCH_PYTHON ?? 'python3';
+  const r = spawnSync(python, [join(repoRoot, TORCH_CUDA_SCRIPT), what, String(steps), String(warmup)], { encoding: 'utf8', env: { ...process.env, DEVICE: 'cuda' }, timeout: 10 * 60_000 });
+  if (r.status !== 0) {
+    throw new Error(`${TORCH_CUDA_SCRIPT} ${what} failed (${r.status ?? r.signal ?? r.error?.message}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const line = r.stdout.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop();
+  if (line === undefined) throw new Error(`${TORCH_CUDA_SCRIPT} ${what} printed no result: ${r.stdout}`);
+  const o = parsePythonDict(line);
+  const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  return {
+    what,
+    threads: num(o, 'threads'),
+    imgPerSec: num(o, 'imgPerSec'),
+    medianMs: num(o, 'medianMs'),
+    peakRssMB: num(o, 'peakRssMB'),
+    steps,
+    warmup,
+    device: 'cuda',
+    ...(str('deviceName') ? { deviceName: str('deviceName') } : {}),
+    ...(str('torch') ? { torchVersion: str('torch') } : {}),
+  };
 }
 
 export function runTorchPeer(avail: TorchAvailability, what: PeerWhat, threads: number, steps: number, warmup: number): TorchPeerResult {

@@ -23,8 +23,8 @@ export function listRunsCommand(cli: Invocation): void {
     out.result({}, `no runs in ${root}`);
     return;
   }
-  const rows = runs.map((r) => [r.id, r.status.state, r.status.phase ?? '-', r.status.epoch !== undefined ? `${r.status.epoch}/${r.status.epochs ?? '?'}` : '-', String(r.status.step ?? '-'), pct(r.status.bestKnnAccuracy), String(r.checkpoints)]);
-  out.result({}, table(['run', 'state', 'phase', 'epochs', 'step', 'best kNN', 'ckpts'], rows) + (runs.some((r) => r.status.error) ? '\n' + runs.filter((r) => r.status.error).map((r) => `${r.id}: ${r.status.error}`).join('\n') : ''));
+  const rows = runs.map((r) => [r.id, r.status.state, r.status.phase ?? '-', r.status.epoch !== undefined ? `${r.status.epoch}/${r.status.epochs ?? '?'}` : '-', String(r.status.step ?? '-'), pct(r.status.bestKnnAccuracy), String(r.checkpoints), r.status.backend ?? '-']);
+  out.result({}, table(['run', 'state', 'phase', 'epochs', 'step', 'best kNN', 'ckpts', 'backend'], rows) + (runs.some((r) => r.status.error) ? '\n' + runs.filter((r) => r.status.error).map((r) => `${r.id}: ${r.status.error}`).join('\n') : ''));
 }
 
 export function listCheckpointsCommand(cli: Invocation): void {

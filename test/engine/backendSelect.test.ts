@@ -52,7 +52,7 @@ describe('backend selection', () => {
       assert.ok(e instanceof BackendError);
       assert.match(e.message, /IDAA_BACKEND/);
       assert.match(e.message, /"cuda"/);
-      assert.match(e.message, /auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+      assert.match(e.message, /auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
       return true;
     });
     // selectBackend validates it too, before touching tfjs
@@ -86,9 +86,13 @@ describe('backend selection', () => {
     assert.notEqual(tf.getBackend(), 'tensorflow');
   });
 
-  it('auto picks wasm here, says why the native backends were skipped, and can train a conv', { skip: nativeInstalled }, async () => {
+  it('auto picks wasm here, says why the native and webgpu backends were skipped, and can train a conv', { skip: nativeInstalled }, async (t) => {
     const lines: string[] = [];
     const choice: BackendChoice = await selectBackend({ log: (l) => lines.push(l) });
+    if (choice.name === 'webgpu') {
+      t.skip('a hardware WebGPU adapter exists here: auto rightly picks it (backendWebgpu.test.ts covers that case)');
+      return;
+    }
     assert.equal(choice.name, 'wasm');
     assert.equal(choice.gpu, false);
     assert.equal(choice.threads, 1);
@@ -96,8 +100,9 @@ describe('backend selection', () => {
       choice.attempts.map((a) => [a.candidate, a.ok, a.why]),
       [
         ['@tensorflow/tfjs-node-gpu', false, 'not installed'],
+        ['webgpu', false, choice.attempts[1].why],
         ['@tensorflow/tfjs-node', false, 'not installed'],
-        ['wasm', true, choice.attempts[2].why],
+        ['wasm', true, choice.attempts[3].why],
       ],
     );
     assert.equal(tf.getBackend(), 'wasm');
@@ -105,7 +110,7 @@ describe('backend selection', () => {
     assert.equal(lines.length, 1);
     assert.equal(lines[0], backendSummary(choice));
     assert.match(lines[0], /^backend wasm \[CPU, 1 thread/);
-    assert.match(lines[0], /skipped @tensorflow\/tfjs-node-gpu \(not installed\); @tensorflow\/tfjs-node \(not installed\)/);
+    assert.match(lines[0], /skipped @tensorflow\/tfjs-node-gpu \(not installed\); webgpu \(.+\); @tensorflow\/tfjs-node \(not installed\)/);
 
     // The point of the wasm kernels: a conv layer's gradients work on this backend.
     const x = tf.ones([2, 8, 8, 3]);

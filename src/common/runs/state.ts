@@ -24,6 +24,8 @@ export interface RunStatus {
   error?: string;
   /** What the run was started as: a full training, or the VAE only (`idaa vae`). */
   job?: RunJob;
+  /** The backend the training process runs on, in a few words (`webgpu NVIDIA H200`, `wasm 2t`). */
+  backend?: string;
   /** state.json could not be read; the other fields are not the trainer's. */
   damaged?: boolean;
   updatedAt: string;

@@ -1,9 +1,10 @@
 // Picks the tfjs backend once, before any tensor exists.
 //
-// Order in 'auto': native TensorFlow with CUDA (@tensorflow/tfjs-node-gpu), native TensorFlow
-// on CPU (@tensorflow/tfjs-node), the wasm backend (XNNPACK, SIMD), then the pure-JS cpu
-// backend. The native packages are optional dependencies that often fail to install, so they
-// are required at run time under computed names (bundlers keep them external).
+// Order in 'auto': native TensorFlow with CUDA (@tensorflow/tfjs-node-gpu, only when it finds a
+// CUDA GPU), WebGPU (webgpu.ts; only a hardware adapter), native TensorFlow on CPU
+// (@tensorflow/tfjs-node), the wasm backend (XNNPACK, SIMD), then the pure-JS cpu backend. The
+// native packages are optional dependencies that often fail to install, so they are required at
+// run time under computed names (bundlers keep them external).
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,11 +18,12 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { IdaaError } from '../../common/errors';
 import { registerWasmConvGradients } from './wasmConvGrads';
+import { startWebgpu, WebGpuAdapterInfo, WebGpuLoader } from './webgpu';
 import { registerWasmFastKernels } from './wasmFastKernels';
 import { initThreadedWasm, threadedSources } from './wasmThreads';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export interface BackendAttempt {
   candidate: string;
   ok: boolean;
@@ -31,13 +33,15 @@ export interface BackendChoice {
   name: BackendName;
   gpu: boolean;
   threads: number;
+  /** The webgpu backend's adapter. */
+  adapter?: WebGpuAdapterInfo;
   attempts: BackendAttempt[];
 }
 
 /** The backend cannot be used as asked; the message says which one and why. */
 export class BackendError extends IdaaError {}
 
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 export const BACKEND_ENV_VAR = 'IDAA_BACKEND';
 /** Threads for the wasm backend: a positive integer, or 'auto' (the machine's cores, at most 8). */
 export type WasmThreads = number | 'auto';
@@ -90,12 +94,13 @@ export function resolveWasmThreads(t: WasmThreads): number {
   return t === 'auto' ? Math.max(1, Math.min(MAX_WASM_THREADS, availableParallelism())) : t;
 }
 
-/** One line for logs: the backend, its threads, and why better candidates were skipped. */
+/** One line for logs: the backend, its threads (or its adapter), and why better candidates were skipped. */
 export function backendSummary(choice: BackendChoice): string {
   const chosen = choice.attempts.find((a) => a.ok);
   const detail = [
     choice.gpu ? 'GPU' : 'CPU',
-    `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`,
+    // A count of CPU threads says nothing about a WebGPU device: its adapter (in `why`) does.
+    ...(choice.name === 'webgpu' ? [] : [`${choice.threads} thread${choice.threads === 1 ? '' : 's'}`]),
     ...(chosen && chosen.why !== '' ? [chosen.why] : []),
   ].join(', ');
   const skipped = choice.attempts.filter((a) => !a.ok).map((a) => `${a.candidate} (${a.why})`);
@@ -114,6 +119,14 @@ interface Candidate {
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+}
+
+/** The last choice of this process: what `activeBackend()` reports (run state, listings). */
+let lastChoice: BackendChoice | undefined;
+
+/** The backend selectBackend last chose in this process, if it ran. */
+export function activeBackend(): BackendChoice | undefined {
+  return lastChoice;
 }
 
 /** The package the 'tensorflow' backend came from in this process, if any. */
@@ -222,6 +235,35 @@ function wasmCandidate(wasmDir: string | undefined, threads: number, log: (line:
   };
 }
 
+/** `allowSoftware`: only for 'webgpu' asked by name; 'auto' prefers wasm to a software adapter. */
+function webgpuCandidate(allowSoftware: boolean, loader: WebGpuLoader | undefined, log: (line: string) => void): Candidate {
+  return {
+    label: 'webgpu',
+    backend: 'webgpu',
+    async load() {
+      const r = await startWebgpu({ allowSoftware, log, ...(loader ? { loader } : {}) });
+      if (!r.ok) return r;
+      return { ok: true, choice: { name: 'webgpu', gpu: !r.adapter.isFallbackAdapter, threads: 1, adapter: r.adapter }, why: r.why };
+    },
+  };
+}
+
+/**
+ * The 'tensorflow' step of 'auto': tfjs-node, or tfjs-node-gpu's backend on CPU when that package
+ * loaded earlier but found no CUDA GPU (a process has only one native backend).
+ */
+function nativeCpuStep(): Candidate {
+  const plain = nativeCandidate(NODE_CPU, false);
+  const viaGpuPackage = nativeCandidate(NODE_GPU, false);
+  return {
+    get label() {
+      return nativeLoadedFrom === NODE_GPU ? NODE_GPU : NODE_CPU;
+    },
+    backend: 'tensorflow',
+    load: () => (nativeLoadedFrom === NODE_GPU ? viaGpuPackage.load() : plain.load()),
+  };
+}
+
 const cpuCandidate: Candidate = {
   label: 'cpu',
   backend: 'cpu',
@@ -234,12 +276,14 @@ const cpuCandidate: Candidate = {
   },
 };
 
-function candidatesFor(preference: BackendPreference, wasm: Candidate): Candidate[] {
+function candidatesFor(preference: BackendPreference, wasm: Candidate, webgpu: (allowSoftware: boolean) => Candidate): Candidate[] {
   switch (preference) {
     case 'auto':
-      return [nativeCandidate(NODE_GPU, false), nativeCandidate(NODE_CPU, false), wasm, cpuCandidate];
+      return [nativeCandidate(NODE_GPU, true), webgpu(false), nativeCpuStep(), wasm, cpuCandidate];
     case 'tensorflow-gpu':
       return [nativeCandidate(NODE_GPU, true)];
+    case 'webgpu':
+      return [webgpu(true)];
     case 'tensorflow':
       // Either package provides the native backend; prefer the plain one when asked for 'tensorflow'.
       return [nativeCandidate(NODE_CPU, false), nativeCandidate(NODE_GPU, false)];
@@ -284,6 +328,8 @@ export async function selectBackend(opts?: {
   wasmDir?: string;
   /** wasm only: XNNPACK threads (default 1; IDAA_WASM_THREADS overrides). More than one uses tfjs's threaded build. */
   wasmThreads?: WasmThreads;
+  /** How the webgpu packages are loaded (tests simulate a missing package with it). */
+  webgpuLoader?: WebGpuLoader;
   log?: (line: string) => void;
 }): Promise<BackendChoice> {
   const fromEnv = backendFromEnv();
@@ -299,7 +345,8 @@ export async function selectBackend(opts?: {
   const log = opts?.log ?? ((line: string) => console.error(line)); // stderr: stdout may carry protocol messages
   const threads = resolveWasmThreads(wasmThreadsFromEnv() ?? opts?.wasmThreads ?? 1);
   const attempts: BackendAttempt[] = [];
-  for (const candidate of candidatesFor(preference, wasmCandidate(opts?.wasmDir, threads, log))) {
+  const webgpu = (allowSoftware: boolean): Candidate => webgpuCandidate(allowSoftware, opts?.webgpuLoader, log);
+  for (const candidate of candidatesFor(preference, wasmCandidate(opts?.wasmDir, threads, log), webgpu)) {
     assertOthersEmpty(candidate.backend);
     const outcome = await candidate.load();
     if (!outcome.ok) {
@@ -308,6 +355,7 @@ export async function selectBackend(opts?: {
     }
     attempts.push({ candidate: candidate.label, ok: true, why: outcome.why });
     const choice: BackendChoice = { ...outcome.choice, attempts };
+    lastChoice = choice;
     log(backendSummary(choice));
     return choice;
   }
@@ -317,6 +365,8 @@ export async function selectBackend(opts?: {
   const hint =
     preference === 'tensorflow' || preference === 'tensorflow-gpu'
       ? ` (install ${preference === 'tensorflow' ? NODE_CPU : NODE_GPU} 4.22.0, or use 'auto' or 'wasm')`
-      : '';
+      : preference === 'webgpu'
+        ? " (needs a GPU with Vulkan, Metal or D3D12 drivers and the optional packages webgpu 0.6.2 and @tensorflow/tfjs-backend-webgpu 4.22.0; 'auto' falls back to the next backend)"
+        : '';
   throw new BackendError(`backend ${source} is not available: ${reasons}${hint}`);
 }

@@ -8,6 +8,11 @@ export interface AttackOptions {
   eps: number;
   /** 1 = the reference's single FGSM step; k > 1 = k signed steps of eps/k, kept in the ε-ball. */
   steps: number;
+  /**
+   * false: `lossBefore` is NaN and nothing is read back from the device during the attack.
+   * Training has no use for the value, and the webgpu backend cannot read it synchronously.
+   */
+  readLoss?: boolean;
 }
 
 export interface AttackResult {
@@ -26,12 +31,18 @@ export interface FirstStep {
   lossBefore: number;
 }
 
-/** sign(∇_z L(Dec(z) + R)) and L at z. */
-function signedGradient(vae: Cvae, dec: Decomposition, lossOf: (xAdv: tf.Tensor4D) => tf.Scalar, z: tf.Tensor2D): { direction: tf.Tensor2D; loss: number } {
+/** ∇_z L(Dec(z) + R) and L at z (NaN when `readLoss` is false); the caller disposes `grad`. */
+export function attackGradient(vae: Cvae, dec: Decomposition, lossOf: (xAdv: tf.Tensor4D) => tf.Scalar, z: tf.Tensor2D = dec.z, readLoss = true): { grad: tf.Tensor2D; loss: number } {
   const { value, grad } = tf.valueAndGrad((zv: tf.Tensor) => lossOf(tf.add(vae.decode(zv as tf.Tensor2D, INFER), dec.r)))(z);
-  const loss = value.dataSync()[0];
-  const direction = tf.sign(grad) as tf.Tensor2D;
+  const loss = readLoss ? value.dataSync()[0] : NaN;
   value.dispose();
+  return { grad: grad as tf.Tensor2D, loss };
+}
+
+/** sign(∇_z L(Dec(z) + R)) and L at z. */
+function signedGradient(vae: Cvae, dec: Decomposition, lossOf: (xAdv: tf.Tensor4D) => tf.Scalar, z: tf.Tensor2D, readLoss = true): { direction: tf.Tensor2D; loss: number } {
+  const { grad, loss } = attackGradient(vae, dec, lossOf, z, readLoss);
+  const direction = tf.sign(grad) as tf.Tensor2D;
   grad.dispose();
   return { direction, loss };
 }
@@ -54,7 +65,7 @@ export function latentAttack(vae: Cvae, dec: Decomposition, lossOf: (xAdv: tf.Te
   let z = tf.clone(dec.z);
   let lossBefore = NaN;
   for (let s = 0; s < opts.steps; s++) {
-    const step = s === 0 && first ? { direction: first.direction, loss: first.lossBefore } : signedGradient(vae, dec, lossOf, z);
+    const step = s === 0 && first ? { direction: first.direction, loss: first.lossBefore } : signedGradient(vae, dec, lossOf, z, s === 0 && opts.readLoss !== false);
     if (s === 0) lossBefore = step.loss;
     const next = tf.tidy(() => {
       const moved = tf.add(z, tf.mul(stepSize, step.direction));

@@ -1,6 +1,8 @@
 import { IdaaError } from '../../common/errors';
 import { Run, RunEvents } from '../train/run';
 import { RunStateName, writeRunStatus } from '../../common/runs/state';
+import { backendLabel } from '../backend/label';
+import { activeBackend } from '../backend/select';
 
 export interface ControllerEvents extends RunEvents {
   state?(state: RunStateName, detail?: string): void;
@@ -125,6 +127,7 @@ export class RunController {
 
   private record(state: RunStateName, detail?: string): void {
     const p = this.run.progress();
+    const backend = activeBackend();
     writeRunStatus(this.runDir, {
       state,
       pid: process.pid,
@@ -135,6 +138,7 @@ export class RunController {
       bestKnnAccuracy: this.run.bestKnn,
       lastKnnAccuracy: this.run.lastKnn,
       job: this.vaeOnly ? 'vae' : 'train',
+      ...(backend ? { backend: backendLabel(backend) } : {}),
       ...(detail ? { error: detail } : {}),
     });
   }

@@ -62,14 +62,22 @@ export function mocov2(config: RunConfig): SslMethod {
     },
     afterStep(p: StepProgress) {
       if (step) {
-        // Enqueue both views' keys at the pointer (the queue size is a multiple of 2·batch, checked before training).
+        // Enqueue both views' keys at the pointer, on the device: the pointer is never read back,
+        // which a GPU backend would have to wait for (webgpu cannot read synchronously at all).
+        // Column j of the new queue is key (j − ptr) mod Q when that is below the key count, else
+        // the old column: the same values as slicing at the pointer.
         const keys = step.ki.shape[0] * 2;
-        const at = ptr.dataSync()[0]!;
+        const size = s.queueSize;
         tf.tidy(() => {
           const k = tf.transpose(l2Normalize(tf.concat([step!.ki, step!.kj], 0) as tf.Tensor2D));
-          const parts = [at > 0 ? tf.slice(queue, [0, 0], [dim, at]) : undefined, k, at + keys < s.queueSize ? tf.slice(queue, [0, at + keys], [dim, s.queueSize - at - keys]) : undefined];
-          queue.assign(tf.concat(parts.filter((t): t is tf.Tensor2D => t !== undefined), 1));
-          ptr.assign(tf.tensor1d([(at + keys) % s.queueSize]));
+          // int32 scalars: a plain number would turn the index arithmetic into float32.
+          const int = (n: number) => tf.scalar(n, 'int32');
+          const at = tf.cast(ptr, 'int32');
+          const rel = tf.mod(tf.add(tf.sub(tf.range(0, size, 1, 'int32'), at), int(size)), int(size));
+          const fresh = tf.broadcastTo(tf.reshape(tf.less(rel, int(keys)), [1, size]), [dim, size]);
+          const placed = tf.gather(k, tf.minimum(rel, int(keys - 1)), 1);
+          queue.assign(tf.where(fresh, placed, queue as tf.Tensor2D));
+          ptr.assign(tf.cast(tf.mod(tf.add(at, int(keys)), int(size)), 'float32'));
         });
       }
       clear();

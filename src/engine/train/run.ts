@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readCheckpointFile, writeCheckpointFile } from '../checkpoint/format';
 import { restoreVariables, snapshotVariables } from '../checkpoint/modelState';
+import { usesVae } from '../config/adversary';
 import { configFingerprint } from '../config/resolve';
 import { RunConfig } from '../config/types';
 import { Dataset } from '../data/types';
@@ -134,7 +135,8 @@ export class Run {
         const b = this.position.batch;
         const idx = order.subarray(b * c.batchSize, (b + 1) * c.batchSize);
         const t0 = performance.now();
-        const r = phase === 'vae' ? this.trainer.vaeStep(idx, lr) : this.trainer.sslStep(idx, lr, c.epochs * perEpoch);
+        // Read asynchronously: the webgpu backend cannot read its losses synchronously.
+        const r = phase === 'vae' ? await this.trainer.vaeStepAsync(idx, lr) : await this.trainer.sslStepAsync(idx, lr, c.epochs * perEpoch);
         const dt = (performance.now() - t0) / 1000;
         if (!Number.isFinite(r.loss)) throw new Error(`the ${phase} loss became ${r.loss} at epoch ${epoch}, batch ${b}; lower the learning rate`);
         this.position = { ...this.position, batch: b + 1, globalStep: this.position.globalStep + 1 };
@@ -270,7 +272,8 @@ export function prepareRunDir(runDir: string, config: RunConfig): void {
 }
 
 function firstPhase(c: RunConfig): Phase | 'done' {
-  if (c.idaa.enabled && !c.vae.checkpoint && c.vae.epochs > 0) return 'vae';
+  // CLAE and ε = 0 runs never use the VAE: they pre-train none.
+  if (usesVae(c) && !c.vae.checkpoint && c.vae.epochs > 0) return 'vae';
   return c.ssl.epochs > 0 ? 'ssl' : 'done';
 }
 

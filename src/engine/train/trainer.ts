@@ -3,18 +3,18 @@ import { simclrAugment, testTransform } from '../augment/simclr';
 import { RunConfig } from '../config/types';
 import { Dataset, Split } from '../data/types';
 import { knnAccuracy } from '../eval/knn';
-import { latentAttack } from '../idaa/attack';
-import { decompose, disposeDecomposition } from '../idaa/decompose';
+import { adversarialView } from '../idaa/adversarialView';
 import { Cvae, vaeLoss } from '../models/cvae';
 import { applyBnUpdates, BnUpdate, ForwardMode, INFER } from '../models/layers';
 import type { ResNetEncoder } from '../models/resnet';
 import { Rng, RngState } from '../rng';
-import { SslMethod } from '../ssl/method';
+import { SslMethod, Views } from '../ssl/method';
 import { l2Normalize } from '../ssl/ntxent';
 import { sslMethodFor } from '../ssl/methods';
 import { MODEL_CHANNELS } from '../ssl/networks';
 import { channelStats, gatherBatch } from './batches';
 import { Adam, Optimizer, Sgd } from './optim';
+import { StepLosses } from './stepLosses';
 
 export { MODEL_CHANNELS };
 
@@ -75,6 +75,15 @@ export class Trainer {
 
   /** One VAE step on SimCLR-augmented, normalised images (the reference trains G on them). */
   vaeStep(indices: ArrayLike<number>, lr: number): StepResult {
+    return this.vaeStepLosses(indices, lr).readSync();
+  }
+
+  /** vaeStep with its losses read asynchronously: the only read the webgpu backend can do. */
+  vaeStepAsync(indices: ArrayLike<number>, lr: number): Promise<StepResult> {
+    return this.vaeStepLosses(indices, lr).read();
+  }
+
+  private vaeStepLosses(indices: ArrayLike<number>, lr: number): StepLosses {
     const updates: BnUpdate[] = [];
     const mode: ForwardMode = { training: true, bn: 'main', updates };
     const kept: { mse?: tf.Scalar; kl?: tf.Scalar } = {};
@@ -91,18 +100,28 @@ export class Trainer {
     }, this.vae.store.trainableList());
     this.vaeOpt.apply(grads, lr);
     applyBnUpdates(updates);
-    const result = { loss: value.dataSync()[0], terms: { mse: kept.mse!.dataSync()[0], kl: kept.kl!.dataSync()[0] } };
-    tf.dispose([value, x, noise, kept.mse!, kept.kl!, ...Object.values(grads)]);
-    return result;
+    const losses = new StepLosses(value, { mse: kept.mse!, kl: kept.kl! });
+    tf.dispose([x, noise, ...Object.values(grads)]);
+    return losses;
   }
 
   /**
    * One step of the run's SSL method, with the IDAA adversarial view when enabled: the method's
    * targets of the clean views, the latent attack on its attack loss, the loss with x_adv through
    * the auxiliary batch norm, the optimizer step, then the method's update (EMA, queue).
-   * `totalSteps` (of the SSL phase) drives schedules inside the method.
+   * `totalSteps` (of the SSL phase) drives schedules inside the method. `observe` sees the step's
+   * views before they are freed (tests compare the inspector's x_adv with training's).
    */
-  sslStep(indices: ArrayLike<number>, lr: number, totalSteps = 0): StepResult {
+  sslStep(indices: ArrayLike<number>, lr: number, totalSteps = 0, observe?: (views: Views) => void): StepResult {
+    return this.sslStepLosses(indices, lr, totalSteps, observe).readSync();
+  }
+
+  /** sslStep with its losses read asynchronously: the only read the webgpu backend can do. */
+  sslStepAsync(indices: ArrayLike<number>, lr: number, totalSteps = 0, observe?: (views: Views) => void): Promise<StepResult> {
+    return this.sslStepLosses(indices, lr, totalSteps, observe).read();
+  }
+
+  private sslStepLosses(indices: ArrayLike<number>, lr: number, totalSteps: number, observe?: (views: Views) => void): StepLosses {
     const cfg = this.config;
     const updates: BnUpdate[] = [];
     const main: ForwardMode = { training: true, bn: 'main', updates };
@@ -116,16 +135,13 @@ export class Trainer {
     let xAdv: tf.Tensor4D | undefined;
     const extra: tf.Tensor[] = [];
     if (cfg.idaa.enabled) {
-      const dec = decompose(this.vae, xi);
-      // Training mode, as the reference: its forwards move the auxiliary running statistics as PyTorch's do.
-      const att = this.method.attackLoss(xi, aux);
-      const res = latentAttack(this.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
-      att.dispose();
-      disposeDecomposition(dec);
-      xAdv = res.xAdv;
-      extra.push(res.zAdv, res.xAdv);
+      // IDAA's latent step, CLAE's pixel step (idaa.adversary), or x_adv = x_i at ε = 0.
+      const adv = adversarialView(this.vae, this.method, xi, aux, cfg.idaa);
+      xAdv = adv.xAdv;
+      extra.push(...adv.tensors);
       this.method.addAdversarial(xAdv, aux);
     }
+    observe?.({ xi, xj, ...(xAdv ? { xAdv } : {}) });
     const kept: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
       const parts = this.method.trainingLoss({ xi, xj, xAdv }, main, aux, cfg.idaa.alpha);
@@ -135,11 +151,8 @@ export class Trainer {
     this.sslOpt.apply(grads, lr);
     applyBnUpdates(updates);
     this.method.afterStep({ step: this.sslOpt.step, totalSteps });
-    const terms: Record<string, number> = {};
-    for (const [k, t] of Object.entries(kept)) terms[k] = t.dataSync()[0];
-    const result = { loss: value.dataSync()[0], terms };
-    tf.dispose([value, xi, xj, ...extra, ...Object.values(kept), ...Object.values(grads)]);
-    return result;
+    tf.dispose([xi, xj, ...extra, ...Object.values(grads)]);
+    return new StepLosses(value, kept);
   }
 
   private normalNoise(n: number, shape: [number, number]): tf.Tensor2D {
