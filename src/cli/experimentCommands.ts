@@ -18,7 +18,8 @@ export async function experiment(cli: Invocation): Promise<void> {
     outRoot: flags.out,
     parallel: flags.parallel,
     log: (l) => out.log(l),
-    command: `npm run experiment` + (spec.endsWith('default.json') ? '' : ` -- ${spec}`),
+    // `npm run experiment` runs the default spec only (its script names it), so other specs name the CLI.
+    command: spec.endsWith('default.json') ? 'npm run experiment' : `npm run build && node dist/cli.js experiment ${spec}`,
   });
   if (failed.length) throw new IdaaError(`${failed.length} cell(s) failed: ${failed.join(', ')}; run the same command again to retry them`);
   out.result({ report }, `report: ${report}`);

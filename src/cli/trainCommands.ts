@@ -17,7 +17,7 @@ export async function train(cli: Invocation, mode: TrainMode): Promise<void> {
   const config = configFromFlags(mode === 'demo' ? { ...flags, preset: flags.preset ?? 'small' } : flags);
   await initBackend(cli, config);
   const ds = await openDataset(config, (l: string) => out.log(l));
-  const runDir = flags.runDir ?? join(flags.root ?? resolve(defaultRunsRoot('.')), newRunId(mode === 'vae' ? 'vae' : `${config.ssl.method}${config.idaa.enabled ? '-idaa' : ''}`, config.data.dataset));
+  const runDir = flags.runDir ?? join(flags.root ?? resolve(defaultRunsRoot('.')), newRunId(mode === 'vae' ? 'vae' : `${config.ssl.method}${config.idaa.enabled ? (config.idaa.adversary === 'pixel' ? '-clae' : '-idaa') : ''}`, config.data.dataset));
   cli.fault.runDir = runDir;
   cli.fault.training = true;
   out.log(`run folder: ${runDir}`);

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCheckpointFile } from './checkpoint/format';
+import { usesVae } from './config/adversary';
 import { diffConfigs, loadConfigFile, resolveConfig, withEditedSettings } from './config/resolve';
 import { RunConfig } from './config/types';
 import { loadDataset } from './data/load';
 import { Dataset } from './data/types';
 import { CheckpointError, IdaaError } from '../common/errors';
-import { trainLinearProbe } from './eval/linearProbe';
+import { ConfiguredProbeResult, configuredProbe, describeProbe } from './eval/configuredProbe';
 import { knnAccuracy } from './eval/knn';
 import { InspectResult } from './inspect/inspect';
 import { inspectTrainer, InspectTrainerOptions } from './inspect/trainerInspect';
@@ -75,10 +76,10 @@ export async function trainJob(config: RunConfig, opts: TrainJobOptions): Promis
       if (diffs.length) throw new IdaaError(`${opts.runDir} holds another run's config (${diffs.slice(0, 3).join('; ')}${diffs.length > 3 ? '; …' : ''}); choose another folder`);
     }
     const job: RunJob = opts.vaeOnly ? 'vae' : 'train';
-    const vaeMeta = config.vae.checkpoint && config.idaa.enabled ? checkVaeCheckpoint(config.vae.checkpoint, config) : undefined;
+    const vaeMeta = config.vae.checkpoint && usesVae(config) ? checkVaeCheckpoint(config.vae.checkpoint, config) : undefined;
     const ds = opts.dataset ?? (await openDataset(config, log));
     const start: Position | undefined = opts.vaeOnly ? { phase: 'vae', epoch: 0, batch: 0, globalStep: 0 } : undefined;
-    const willTrainVae = opts.vaeOnly || (config.idaa.enabled && !config.vae.checkpoint && config.vae.epochs > 0);
+    const willTrainVae = opts.vaeOnly || (usesVae(config) && !config.vae.checkpoint && config.vae.epochs > 0);
     preflight(config, ds, { vae: willTrainVae && config.vae.epochs > 0, ssl: !opts.vaeOnly && config.ssl.epochs > 0 });
     // An earlier attempt in this folder that died before its first checkpoint left only metric lines: set them aside.
     const dropped = rollBackMetrics(opts.runDir, 0, true);
@@ -180,14 +181,15 @@ export function inspectJob(trainer: Trainer, opts: InspectJobOptions): { result:
   const name = opts.name ?? 'inspection';
   const png = join(opts.outDir, `${name}.png`);
   const json = join(opts.outDir, `${name}.json`);
-  writePng(png, renderInspectionSheet(result, `${trainer.dataset.name} · ε = ${result.eps} · ${result.steps} step${result.steps > 1 ? 's' : ''}`));
-  writeFileSync(json, JSON.stringify({ eps: result.eps, steps: result.steps, lossBefore: result.lossBefore, lossAfter: result.lossAfter, samples: result.samples }, null, 2) + '\n');
+  const a = result.attack;
+  writePng(png, renderInspectionSheet(result, `${trainer.dataset.name} · ε = ${result.eps} · ${result.steps} step${result.steps > 1 ? 's' : ''} · ${a.mode} mode, batch ${a.batch.length}`));
+  writeFileSync(json, JSON.stringify({ eps: result.eps, steps: result.steps, lossBefore: result.lossBefore, lossAfter: result.lossAfter, attack: result.attack, samples: result.samples }, null, 2) + '\n');
   return { result, png, json };
 }
 
 export interface EvalResult {
   knnAccuracy: number;
-  probe?: { finalTestAccuracy: number; trainAccuracy: number; perEpochTestAccuracy: number[]; epochs: number };
+  probe?: ConfiguredProbeResult;
 }
 
 /** kNN monitor and linear probe (trained on the train split, final accuracy on the test split). */
@@ -202,12 +204,7 @@ export async function evalJob(trainer: Trainer, opts: { probeEpochs?: number; lo
   if (epochs <= 0) return { knnAccuracy: knn };
   const trH = await trainer.features(ds.train, 256, 'backbone');
   const teH = await trainer.features(ds.test, 256, 'backbone');
-  const probe = await trainLinearProbe({ features: trH.data, labels: ds.train.labels }, { features: teH.data, labels: ds.test.labels }, trH.dim, ds.classNames.length, {
-    epochs,
-    lr: c.eval.probeLr,
-    batchSize: c.eval.probeBatchSize,
-    seed: c.seed,
-  });
-  opts.log?.(`linear probe (${epochs} epochs): final test accuracy ${(probe.finalTestAccuracy * 100).toFixed(2)}%`);
-  return { knnAccuracy: knn, probe: { ...probe, epochs } };
+  const probe = await configuredProbe(c, { ...trH, labels: ds.train.labels }, { ...teH, labels: ds.test.labels }, ds.classNames.length, epochs);
+  opts.log?.(describeProbe(probe));
+  return { knnAccuracy: knn, probe };
 }

@@ -3,6 +3,7 @@ import type { BackendPreference } from '../backend/select';
 export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | 'folder';
 export type PresetName = 'reference' | 'small' | 'tiny';
 export type SslMethodName = 'simclr' | 'simsiam' | 'byol' | 'mocov2';
+export type AdversaryName = 'latent' | 'pixel';
 
 /** A fully resolved run config; mirrors schemas/run-config.schema.json field for field. */
 export interface RunConfig {
@@ -36,8 +37,31 @@ export interface RunConfig {
     /** MoCo's queue of negative keys. */
     queueSize: number;
   };
-  idaa: { enabled: boolean; eps: number; steps: number; alpha: number; auxBnMomentum: number };
-  eval: { knnK: number; knnSigma: number; knnEveryEpochs: number; probeEpochs: number; probeLr: number; probeBatchSize: number };
+  idaa: {
+    enabled: boolean;
+    /** L∞ radius of the attack, in the adversary's space (latent units, or normalised-pixel units for "pixel"). */
+    eps: number;
+    steps: number;
+    alpha: number;
+    auxBnMomentum: number;
+    /** Where the FGSM step is taken: the VAE latent (IDAA) or the normalised input pixels (CLAE, the paper's baseline). */
+    adversary: AdversaryName;
+  };
+  eval: {
+    knnK: number;
+    knnSigma: number;
+    knnEveryEpochs: number;
+    /** The probe's epochs; with probePatience > 0 the most it may train. */
+    probeEpochs: number;
+    probeLr: number;
+    probeBatchSize: number;
+    /** Standardise the probe's features with the training split's mean and std. */
+    probeStandardize: boolean;
+    /** Stop the probe when its training accuracy stalled for this many epochs (0: train all probeEpochs). */
+    probePatience: number;
+    /** The least rise of the best training accuracy over probePatience epochs that counts as progress. */
+    probeTolerance: number;
+  };
   checkpoint: { everyEpochs: number; everySteps: number; keepLast: number; keepBest: boolean };
   /** Inspector history: a fixed probe batch decomposed and attacked every `probeEvery` steps (0 = off). */
   inspect: { probeEvery: number; probeCount: number };

@@ -4,8 +4,10 @@
  * reshuffled every epoch.
  *
  * The reference reports the best test accuracy over epochs, which selects on the test set. We
- * report the FINAL epoch's test accuracy; the per-epoch test curve is returned as well, labelled
- * as such, for plots only.
+ * report the FINAL epoch's test accuracy. The budget is either fixed (`epochs`) or, with a stop
+ * rule (`stop`, see probeStop.ts), chosen by the probe's own convergence on the training split;
+ * the test split is read only to report, never to decide when to stop. The per-epoch test curve
+ * (optional) is recorded after the epoch's training metrics, for plots only.
  *
  * Features are used as given by default (standardize: false), as the reference does. Setting
  * standardize rescales each feature by the training split's mean and std (also applied to the
@@ -15,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone registers no gradients
 import { Rng } from '../rng';
+import { probeConverged, ProbeStopRule, ProbeTrainEpoch } from './probeStop';
 
 export interface ProbeSplit {
   /** N * dim values, row-major. */
@@ -24,7 +27,12 @@ export interface ProbeSplit {
 }
 
 export interface LinearProbeOptions {
+  /** Epochs to train; with `stop`, the most it may train. */
   readonly epochs: number;
+  /** Stop early once converged on the training split (default: train all `epochs`). */
+  readonly stop?: ProbeStopRule;
+  /** Record the test accuracy after every epoch (default true); it never influences training. */
+  readonly testCurve?: boolean;
   /** Adam learning rate (reference: 3e-4). */
   readonly lr?: number;
   /** Mini-batch size (reference: 256); the last, smaller batch is kept, as a DataLoader does. */
@@ -33,8 +41,12 @@ export interface LinearProbeOptions {
   readonly seed: number;
   /** Standardise features with the training split's statistics (default false). */
   readonly standardize?: boolean;
-  /** After each epoch: epoch index from 0, mean training loss, test accuracy so far. */
-  readonly onEpoch?: (epoch: number, trainLoss: number, testAccuracy: number) => void;
+  /**
+   * After each epoch (progress display): epoch index from 0, loss on the training split, test
+   * accuracy (NaN without testCurve), accuracy on the training split. Nothing it does can change
+   * when training stops.
+   */
+  readonly onEpoch?: (epoch: number, trainLoss: number, testAccuracy: number, trainAccuracy: number) => void;
 }
 
 export interface LinearProbeResult {
@@ -42,10 +54,17 @@ export interface LinearProbeResult {
   readonly finalTestAccuracy: number;
   /** Accuracy on the training split after the last epoch. */
   readonly trainAccuracy: number;
-  /** Test accuracy after each epoch (a curve for inspection; selecting its maximum would select on test). */
+  /** Test accuracy after each epoch (a curve for inspection; selecting its maximum would select on test); empty without testCurve. */
   readonly perEpochTestAccuracy: number[];
-  /** Mean training cross-entropy of each epoch. */
+  /** Cross-entropy on the whole training split after each epoch. */
   readonly perEpochTrainLoss: number[];
+  /** Accuracy on the training split after each epoch. */
+  readonly perEpochTrainAccuracy: number[];
+  /** Epochs trained. */
+  readonly epochs: number;
+  /** Whether the stop rule ended training (false: the epoch budget did, or there is no rule). */
+  readonly converged: boolean;
+  readonly standardized: boolean;
 }
 
 export const LINEAR_PROBE_DEFAULTS = Object.freeze({ lr: 3e-4, batchSize: 256 });
@@ -88,19 +107,25 @@ function standardized(f: Float32Array, dim: number, stats: { mean: Float32Array;
   return out;
 }
 
-/** Fraction of rows whose argmax logit is the label, in blocks of EVAL_ROWS. */
-function accuracy(features: Float32Array, labels: Int32Array, dim: number, w: tf.Variable, b: tf.Variable): number {
+/** Mean cross-entropy and the fraction of rows whose argmax logit is the label, in blocks of EVAL_ROWS. */
+function evaluate(features: Float32Array, labels: Int32Array, dim: number, numClasses: number, w: tf.Variable, b: tf.Variable): ProbeTrainEpoch {
   const n = labels.length;
-  if (n === 0) return 0;
+  if (n === 0) return { loss: NaN, accuracy: 0 };
   let correct = 0;
+  let lossSum = 0;
   for (let start = 0; start < n; start += EVAL_ROWS) {
     const end = Math.min(n, start + EVAL_ROWS);
-    const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(tf.tensor2d(features.subarray(start * dim, end * dim), [end - start, dim]), w), b), 1));
+    const [pred, nll] = tf.tidy(() => {
+      const logits = tf.add(tf.matMul(tf.tensor2d(features.subarray(start * dim, end * dim), [end - start, dim]), w), b);
+      const y = tf.cast(tf.oneHot(tf.tensor1d(labels.subarray(start, end), 'int32'), numClasses), 'float32');
+      return [tf.argMax(logits, 1), tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits))))];
+    });
     const p = pred.dataSync();
-    pred.dispose();
+    lossSum += nll.dataSync()[0];
+    tf.dispose([pred, nll]);
     for (let i = 0; i < p.length; i++) if (p[i] === labels[start + i]) correct++;
   }
-  return correct / n;
+  return { loss: lossSum / n, accuracy: correct / n };
 }
 
 /** Train the probe; see the module comment for the protocol. */
@@ -121,14 +146,13 @@ export async function trainLinearProbe(
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new RangeError(`linear probe: epochs must be an integer >= 0, got ${opts.epochs}`);
   if (!(lr > 0)) throw new RangeError(`linear probe: lr must be positive, got ${lr}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`linear probe: batchSize must be a positive integer, got ${batchSize}`);
+  if (opts.stop && !(opts.stop.patience >= 0 && opts.stop.tolerance >= 0)) throw new RangeError(`linear probe: stop patience and tolerance must be >= 0, got ${opts.stop.patience}, ${opts.stop.tolerance}`);
 
-  let trainF = train.features;
-  let testF = test.features;
-  if (opts.standardize) {
-    const stats = featureStats(trainF, nTrain, dim);
-    trainF = standardized(trainF, dim, stats);
-    testF = standardized(testF, dim, stats);
-  }
+  const stats = opts.standardize ? featureStats(train.features, nTrain, dim) : undefined;
+  const trainF = stats ? standardized(train.features, dim, stats) : train.features;
+  // The test features are touched only when a test accuracy is computed (the training split's statistics).
+  let testStd: Float32Array | undefined;
+  const testF = (): Float32Array => (testStd ??= stats ? standardized(test.features, dim, stats) : test.features);
 
   const rng = new Rng(opts.seed);
   // torch.nn.Linear's default init: weight and bias ~ U(-1/sqrt(dim), 1/sqrt(dim)).
@@ -142,13 +166,14 @@ export async function trainLinearProbe(
   const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
 
   const perEpochTestAccuracy: number[] = [];
-  const perEpochTrainLoss: number[] = [];
+  const history: ProbeTrainEpoch[] = [];
+  const testCurve = opts.testCurve ?? true;
+  let converged = false;
   const xb = new Float32Array(batchSize * dim);
   const yb = new Int32Array(batchSize);
   try {
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    for (let epoch = 0; epoch < opts.epochs && !converged; epoch++) {
       const order = rng.permutation(nTrain);
-      let lossSum = 0;
       for (let start = 0; start < nTrain; start += batchSize) {
         const m = Math.min(batchSize, nTrain - start);
         for (let r = 0; r < m; r++) {
@@ -158,35 +183,37 @@ export async function trainLinearProbe(
         }
         const x = tf.tensor2d(xb.subarray(0, m * dim), [m, dim]);
         const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(yb.subarray(0, m), 'int32'), numClasses), 'float32'));
-        const cost = optimizer.minimize(
+        optimizer.minimize(
           () => {
             const logits = tf.add(tf.matMul(x, w), b);
             // Mean softmax cross-entropy over the batch.
             return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
           },
-          true,
+          false,
           [w, b],
         );
         tf.dispose([x, y]);
-        if (cost) {
-          lossSum += cost.dataSync()[0] * m;
-          cost.dispose();
-        }
       }
-      const trainLoss = lossSum / nTrain;
-      const testAcc = accuracy(testF, test.labels, dim, w, b);
-      perEpochTrainLoss.push(trainLoss);
-      perEpochTestAccuracy.push(testAcc);
-      opts.onEpoch?.(epoch, trainLoss, testAcc);
+      // The whole training split after the epoch (not the running batch mean): the stop rule's only input.
+      const onTrain = evaluate(trainF, train.labels, dim, numClasses, w, b);
+      history.push(onTrain);
+      converged = opts.stop !== undefined && probeConverged(history, opts.stop);
+      const testAccuracy = testCurve ? evaluate(testF(), test.labels, dim, numClasses, w, b).accuracy : NaN;
+      if (testCurve) perEpochTestAccuracy.push(testAccuracy);
+      opts.onEpoch?.(epoch, onTrain.loss, testAccuracy, onTrain.accuracy);
       // Let other work (progress reporting, cancellation) run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const finalTestAccuracy = perEpochTestAccuracy.length > 0 ? perEpochTestAccuracy[perEpochTestAccuracy.length - 1] : accuracy(testF, test.labels, dim, w, b);
+    const trainAccuracy = history.length > 0 ? history[history.length - 1].accuracy : evaluate(trainF, train.labels, dim, numClasses, w, b).accuracy;
     return {
-      finalTestAccuracy,
-      trainAccuracy: accuracy(trainF, train.labels, dim, w, b),
+      finalTestAccuracy: evaluate(testF(), test.labels, dim, numClasses, w, b).accuracy,
+      trainAccuracy,
       perEpochTestAccuracy,
-      perEpochTrainLoss,
+      perEpochTrainLoss: history.map((h) => h.loss),
+      perEpochTrainAccuracy: history.map((h) => h.accuracy),
+      epochs: history.length,
+      converged,
+      standardized: opts.standardize === true,
     };
   } finally {
     optimizer.dispose();

@@ -1,8 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { evalJob, inspectJob, openCheckpoint, processCommand, resumeJob, trainJob, TrainJobResult } from '../jobs';
 import type { RunConfig } from '../config/types';
-import type { RunLock } from '../../common/runs/lock';
+import { acquireRunLock, RunLock } from '../../common/runs/lock';
+import { usesVae } from '../config/adversary';
+import type { ConfiguredProbeResult } from '../eval/configuredProbe';
+import { evaluateCalibration } from './calibration';
+import { parseRow } from './rows';
 import { openRunForWriting } from '../runs/openRun';
 import { IdaaError } from '../../common/errors';
 import { ControllerEvents } from '../runs/controller';
@@ -16,7 +20,7 @@ import { readRegularFileSync } from '../../common/fileGuard';
 
 export interface CellResult {
   id: string;
-  kind: 'vae' | 'ssl';
+  kind: 'vae' | 'ssl' | 'calibration';
   dataset: string;
   method?: string;
   seed: number;
@@ -25,18 +29,27 @@ export interface CellResult {
   knnFinal?: number;
   /** kNN accuracy after each SSL epoch, for the efficiency curves. */
   knnPerEpoch?: number[];
+  /** Seconds of training steps up to the end of each SSL epoch (no evaluation, no checkpoints), for accuracy per second. */
+  secondsAtEpoch?: number[];
   /** Linear probe trained on the train split, final accuracy on the test split. */
   probeFinal?: number;
   probeTrain?: number;
-  /** Seconds spent in training epochs (summed over resumes) and images/s of the training steps. */
+  /** Epochs the probe trained, its budget, and whether its stop rule (on the training split) ended it. */
+  probeEpochs?: number;
+  probeMaxEpochs?: number;
+  probeConverged?: boolean;
+  /** Seconds spent in training epochs (summed over resumes, kNN monitor included) and images/s of the training steps. */
   trainSeconds: number;
   imagesPerSec: number;
   steps: number;
-  checkpoint: string;
+  /** CPU seconds (user + system) of the process that finished the cell, start-up and evaluation included: its cost on a busy machine. */
+  cpuSeconds?: number;
+  /** The trained cell's final checkpoint (none for calibration rows). */
+  checkpoint?: string;
   inspection?: string;
 }
 
-export function cellDir(root: string, cell: Cell): string {
+export function cellDir(root: string, cell: Pick<Cell, 'kind' | 'id'>): string {
   return join(root, cell.kind === 'vae' ? 'vae' : 'runs', cell.id);
 }
 
@@ -53,9 +66,10 @@ export async function runCell(root: string, cell: Cell, events: ControllerEvents
   const done = readCellResult(root, cell);
   if (done) return done;
   const runDir = cellDir(root, cell);
+  if (cell.kind === 'calibration') return runCalibrationCell(root, cell, events);
   const config = structuredClone(cell.config);
   const vae = cell.vaeCell ? join(root, 'vae', cell.vaeCell, 'checkpoints', 'vae-final.ckpt') : undefined;
-  if (vae && config.idaa.enabled) {
+  if (vae && usesVae(config)) {
     if (!existsSync(vae)) throw new IdaaError(`cell ${cell.id} needs the VAE of cell ${cell.vaeCell} (${vae}), which is not trained yet`);
     config.vae.checkpoint = vae;
   }
@@ -89,6 +103,7 @@ async function finishCell(cell: Cell, runDir: string, config: RunConfig, vae: st
   const steps = metrics.filter((m) => m.kind === 'step' && m.phase === phase);
   const epochs = metrics.filter((m) => m.kind === 'epoch' && m.phase === phase);
   const trainSeconds = epochs.reduce((s, e) => s + Number(e.seconds), 0);
+  const batchSize = cell.kind === 'vae' ? config.vae.batchSize : config.ssl.batchSize;
   const result: CellResult = {
     id: cell.id,
     kind: cell.kind,
@@ -97,25 +112,69 @@ async function finishCell(cell: Cell, runDir: string, config: RunConfig, vae: st
     seed: cell.seed,
     transferFrom: cell.transferFrom,
     trainSeconds,
-    imagesPerSec: (steps.length * (cell.kind === 'vae' ? config.vae.batchSize : config.ssl.batchSize)) / Math.max(1e-9, trainSeconds),
+    imagesPerSec: (steps.length * batchSize) / Math.max(1e-9, trainSeconds),
     steps: steps.length,
     // Relative to the working folder (the repository for `npm run experiment`): results files name no machine's folders.
     checkpoint: relative(process.cwd(), join(runDir, 'checkpoints', `${phase}-final.ckpt`)),
   };
   if (cell.kind === 'ssl') {
     result.knnPerEpoch = epochs.map((e) => Number(e.knnAccuracy));
+    result.secondsAtEpoch = stepSecondsAtEpochs(steps, epochs, batchSize);
     const ev = await evalJob(r.trainer, { log: events.log });
     result.knnFinal = ev.knnAccuracy;
-    result.probeFinal = ev.probe?.finalTestAccuracy;
-    result.probeTrain = ev.probe?.trainAccuracy;
-    if (config.idaa.enabled || (vae && existsSync(vae))) {
-      if (!config.idaa.enabled) Run.loadVae(r.trainer, vae!);
+    Object.assign(result, probeFields(ev.probe));
+    // A sheet for the latent attack: cells that train with it, and plain cells that borrow the grid's VAE.
+    if (usesVae(config) || (vae && existsSync(vae))) {
+      if (!usesVae(config)) Run.loadVae(r.trainer, vae!);
       result.inspection = relative(process.cwd(), inspectCell(r.trainer, runDir));
     }
   }
   r.trainer.dispose();
+  result.cpuSeconds = cpuSeconds();
   writeJsonAtomic(join(runDir, 'result.json'), result);
   return result;
+}
+
+/** A calibration row: evaluated, never trained; result.json marks it done, as for the other cells. */
+async function runCalibrationCell(root: string, cell: Cell, events: ControllerEvents): Promise<CellResult> {
+  const row = cell.method ? parseRow(cell.method) : undefined;
+  if (row?.kind !== 'calibration') throw new IdaaError(`cell ${cell.id} is not a calibration row (${cell.method})`);
+  const runDir = cellDir(root, cell);
+  mkdirSync(runDir, { recursive: true });
+  // Held while evaluating, as for trained cells: a second process on the same cell is refused, naming this one.
+  const lock = acquireRunLock(runDir, `experiment cell ${cell.id} (${processCommand()})`, events.log);
+  try {
+    const done = readCellResult(root, cell);
+    if (done) return done;
+    const ev = await evaluateCalibration(row.name, cell.config, events.log);
+    const result: CellResult = { id: cell.id, kind: 'calibration', dataset: cell.dataset, method: cell.method, seed: cell.seed, knnFinal: ev.knn, ...probeFields(ev.probe), trainSeconds: 0, imagesPerSec: 0, steps: 0, cpuSeconds: cpuSeconds() };
+    writeJsonAtomic(join(runDir, 'result.json'), result);
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+function probeFields(p: ConfiguredProbeResult | undefined): Partial<CellResult> {
+  if (!p) return {};
+  return { probeFinal: p.finalTestAccuracy, probeTrain: p.trainAccuracy, probeEpochs: p.epochs, probeMaxEpochs: p.maxEpochs, probeConverged: p.converged };
+}
+
+/**
+ * Cumulative seconds of training steps at the end of each epoch, from the step records (each
+ * logs images/s = batch / its step's duration), so evaluation and checkpoint time are left out and
+ * resumed cells count each step once.
+ */
+export function stepSecondsAtEpochs(steps: ReadonlyArray<Record<string, unknown>>, epochs: ReadonlyArray<Record<string, unknown>>, batchSize: number): number[] {
+  const perEpoch = new Map<number, number>();
+  for (const s of steps) perEpoch.set(Number(s.epoch), (perEpoch.get(Number(s.epoch)) ?? 0) + batchSize / Math.max(1e-9, Number(s.imagesPerSec)));
+  let total = 0;
+  return epochs.map((e) => (total += perEpoch.get(Number(e.epoch)) ?? 0));
 }
 
 /** The inspection sheet of a trained cell: one test image per class (up to 8). */

@@ -5,6 +5,7 @@ import { WASM_THREADS_ENV_VAR } from '../backend/select';
 import { join, resolve } from 'node:path';
 import { IdaaError } from '../../common/errors';
 import { CellResult, readCellResult } from './cell';
+import { usesVae } from '../config/adversary';
 import { writeReport } from './report';
 import { Cell, experimentCells, loadExperimentSpec } from './spec';
 
@@ -46,8 +47,8 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   process.once('SIGINT', () => (stopping = true));
   process.once('SIGTERM', () => (stopping = true));
   try {
-    for (const stage of [cells.filter((c) => c.kind === 'vae'), cells.filter((c) => c.kind === 'ssl')]) {
-    const queue = stage.filter((c) => !readCellResult(root, c) && !(c.vaeCell && c.config.idaa.enabled && failed.includes(c.vaeCell)));
+    for (const stage of [cells.filter((c) => c.kind === 'vae'), cells.filter((c) => c.kind !== 'vae')]) {
+    const queue = stage.filter((c) => !readCellResult(root, c) && !(c.vaeCell && usesVae(c.config) && failed.includes(c.vaeCell)));
     const worker = async () => {
       for (let c = queue.shift(); c && !stopping; c = queue.shift()) {
         const t0 = Date.now();
@@ -71,10 +72,9 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   if (stopping) throw new IdaaError(`experiment ${spec.name} stopped; run the same command again to continue`);
   const results = cells.map((c) => readCellResult(root, c)).filter((r): r is CellResult => r !== undefined);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  // The protocol's settings (kNN, probe) as the trained cells ran them.
   const c0 = cells.find((c) => c.kind === 'ssl')?.config;
-  // The probe's budget in steps is known when the training split is limited (else it depends on the data).
-  const probe = c0 && c0.data.trainLimit > 0 ? { epochs: c0.eval.probeEpochs, stepsPerEpoch: Math.ceil(c0.data.trainLimit / c0.eval.probeBatchSize), lr: c0.eval.probeLr, batch: c0.eval.probeBatchSize } : undefined;
-  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time, wasm threads per cell: ${process.env[WASM_THREADS_ENV_VAR] || threadsPerCell}`, probe);
+  const report = writeReport(root, spec, results, opts.command ?? `idaa experiment ${specFile}`, `${cpu}, ${cpus().length} cores, Node ${process.version}, ${parallel} cell(s) at a time, wasm threads per cell: ${process.env[WASM_THREADS_ENV_VAR] || threadsPerCell}`, c0);
   log(`report: ${report}`);
   return { report, failed };
 }

@@ -1,13 +1,9 @@
 import { readJsonDocument, resolveConfig } from '../config/resolve';
 import { validateAgainstSchema } from '../config/schema';
 import { DatasetName, PresetName, RunConfig, RunConfigInput, SslMethodName } from '../config/types';
+import { CLAE_EPS, MethodName, parseRow, rowConfig, rowSlug, rowUsesVae } from './rows';
 
-/** A grid's method: an SSL method alone, or with IDAA (`simsiam+idaa`). */
-export type MethodName = SslMethodName | `${SslMethodName}+idaa`;
-
-export function splitMethod(m: MethodName): { ssl: SslMethodName; idaa: boolean } {
-  return { ssl: m.replace(/\+idaa$/, '') as SslMethodName, idaa: m.endsWith('+idaa') };
-}
+export type { MethodName } from './rows';
 
 /** An experiment grid: every dataset × method × seed, plus transfer cells (a VAE of one dataset used on another). */
 export interface ExperimentSpec {
@@ -24,11 +20,16 @@ export interface ExperimentSpec {
   transfer?: Array<{ vaeFrom: DatasetName; sslOn: DatasetName; method?: MethodName }>;
   /** Cells run side by side in separate processes. */
   parallel?: number;
+  /** Per SSL method, laid over the dataset's overrides for every row of that method (e.g. more epochs for a method that learns slowly). */
+  methodOverrides?: Partial<Record<SslMethodName, RunConfigInput>>;
+  /** ε of the `+clae` rows, in normalised-pixel units (default 0.03, the paper's). */
+  claeEps?: number;
 }
 
 export interface Cell {
   id: string;
-  kind: 'vae' | 'ssl';
+  /** A VAE to pre-train, an SSL row to train, or a calibration row (evaluated, never trained). */
+  kind: 'vae' | 'ssl' | 'calibration';
   dataset: DatasetName;
   method?: MethodName;
   seed: number;
@@ -47,29 +48,41 @@ export function loadExperimentSpec(file: string): ExperimentSpec {
   return spec;
 }
 
-/** The cells of a spec, VAE cells first (the IDAA and transfer cells need them). */
+/** The cells of a spec, VAE cells first (the IDAA and transfer cells need them), then calibration rows, then SSL rows. */
 export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
-  const cellConfig = (dataset: DatasetName, seed: number, extra: RunConfigInput): RunConfig => {
+  // Layers, later ones winning: preset, overrides, the dataset's, the SSL method's, then the row's own fields.
+  const cellConfig = (dataset: DatasetName, seed: number, extra: RunConfigInput, method?: SslMethodName): RunConfig => {
     const o = spec.overrides ?? {};
     const d = spec.datasetOverrides?.[dataset] ?? {};
+    const m = (method && spec.methodOverrides?.[method]) || {};
     return resolveConfig(
-      merge(merge(merge({ preset: spec.preset }, o), d), { ...extra, seed, data: { ...(o.data ?? {}), ...(d.data ?? {}), ...(extra.data ?? {}), dataset } }),
+      merge(merge(merge(merge({ preset: spec.preset }, o), d), m), { ...extra, seed, data: { ...(o.data ?? {}), ...(d.data ?? {}), ...(m.data ?? {}), ...(extra.data ?? {}), dataset } }),
       file,
     );
   };
   const cells: Cell[] = [];
   const vaeNeeded = new Set<string>();
-  const ssl: Cell[] = [];
+  const rows: Cell[] = [];
+  const claeEps = spec.claeEps ?? CLAE_EPS;
+  // Rows without a latent attack borrow the VAE (when the grid has one) for their inspection
+  // sheet: what IDAA's positives look like to an encoder trained without them.
+  const gridHasIdaa = spec.methods.some((m) => rowUsesVae(parseRow(m)));
   for (const dataset of spec.datasets) {
     for (const method of spec.methods) {
       for (const seed of spec.seeds) {
-        const { ssl: sslMethod, idaa } = splitMethod(method);
-        // SimCLR cells train without the VAE but borrow it (when the grid has one) for their
-        // inspection sheet: what IDAA's positives look like to an encoder trained without them.
-        const gridHasIdaa = spec.methods.some((m) => splitMethod(m).idaa);
-        const vaeCell = idaa || gridHasIdaa ? `vae-${dataset}-s${seed}` : undefined;
+        const row = parseRow(method);
+        const id = `${rowSlug(method)}-${dataset}-s${seed}`;
+        // The random encoder is SimCLR's at initialisation: SimCLR's overrides shape it too.
+        const config = cellConfig(dataset, seed, rowConfig(row, claeEps), row.kind === 'ssl' ? row.ssl : row.name === 'random-encoder' ? 'simclr' : undefined);
+        if (row.kind === 'calibration') {
+          rows.push({ id, kind: 'calibration', dataset, method, seed, config });
+          continue;
+        }
+        // ε = 0 and CLAE rows show no latent attack: no sheet, no VAE.
+        const sheet = row.variant === 'plain' || row.variant === 'idaa';
+        const vaeCell = rowUsesVae(row) || (sheet && gridHasIdaa) ? `vae-${dataset}-s${seed}` : undefined;
         if (vaeCell) vaeNeeded.add(`${dataset}|${seed}`);
-        ssl.push({ id: `${method.replace('+', '-')}-${dataset}-s${seed}`, kind: 'ssl', dataset, method, seed, vaeCell, config: cellConfig(dataset, seed, { idaa: { enabled: idaa }, ssl: { method: sslMethod } }) });
+        rows.push({ id, kind: 'ssl', dataset, method, seed, vaeCell, config });
       }
     }
   }
@@ -77,9 +90,10 @@ export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
     for (const seed of spec.seeds) {
       vaeNeeded.add(`${t.vaeFrom}|${seed}`);
       const method = t.method ?? 'simclr+idaa';
+      const row = parseRow(method);
       // The SimCLR transfer keeps its original id, so existing results folders stay valid.
-      const prefix = method === 'simclr+idaa' ? 'transfer' : `transfer-${method.replace('+', '-')}`;
-      ssl.push({
+      const prefix = method === 'simclr+idaa' ? 'transfer' : `transfer-${rowSlug(method)}`;
+      rows.push({
         id: `${prefix}-${t.vaeFrom}-to-${t.sslOn}-s${seed}`,
         kind: 'ssl',
         dataset: t.sslOn,
@@ -87,15 +101,16 @@ export function experimentCells(spec: ExperimentSpec, file?: string): Cell[] {
         seed,
         vaeCell: `vae-${t.vaeFrom}-s${seed}`,
         transferFrom: t.vaeFrom,
-        config: cellConfig(t.sslOn, seed, { idaa: { enabled: true }, ssl: { method: splitMethod(method).ssl } }),
+        config: cellConfig(t.sslOn, seed, rowConfig(row, claeEps), row.kind === 'ssl' ? row.ssl : undefined),
       });
     }
   }
   for (const key of vaeNeeded) {
     const [dataset, seed] = key.split('|') as [DatasetName, string];
-    cells.push({ id: `vae-${dataset}-s${seed}`, kind: 'vae', dataset, seed: Number(seed), config: cellConfig(dataset, Number(seed), { idaa: { enabled: true } }) });
+    cells.push({ id: `vae-${dataset}-s${seed}`, kind: 'vae', dataset, seed: Number(seed), config: cellConfig(dataset, Number(seed), { idaa: { enabled: true, adversary: 'latent' } }) });
   }
-  return [...cells, ...ssl];
+  // Calibration rows first among the rest: they are quick, and give the bar every SSL row must clear.
+  return [...cells, ...rows.filter((c) => c.kind === 'calibration'), ...rows.filter((c) => c.kind !== 'calibration')];
 }
 
 function merge(a: RunConfigInput, b: RunConfigInput): RunConfigInput {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { usesVae } from '../config/adversary';
 import type { SampleNumbers } from '../inspect/inspect';
 import { inspectTrainer } from '../inspect/trainerInspect';
 import type { Trainer } from '../train/trainer';
@@ -10,8 +11,10 @@ import { readRegularFileSync } from '../../common/fileGuard';
 /**
  * The inspector's history (config `inspect`): during the SSL phase a fixed probe batch — the first
  * test sample of each class, up to `probeCount` — is decomposed and attacked every `probeEvery` steps
- * and stored as `<run>/probes/probe-s<step>.json`. Probing runs the models in inference mode and draws
- * no random numbers, so it does not change training; a resumed run overwrites a probe of the same step.
+ * and stored as `<run>/probes/probe-s<step>.json`. Probing attacks as training does (the auxiliary
+ * batch norm with batch statistics, the probe batch filled to the run's batch size with test samples
+ * drawn from a generator of its own) but records no running-statistic update and draws nothing from
+ * the trainer's generators, so it does not change training; a resumed run overwrites a probe of the same step.
  */
 /** What a probe says besides its images (shared with the worker and webview protocols). */
 export interface ProbeSummary {
@@ -64,7 +67,8 @@ export function probeIndices(labels: ArrayLike<number>, classes: number, count: 
 /** Whether a step (global, counted after it trained) of the SSL phase gets a probe. */
 export function shouldProbe(trainer: Trainer, step: number): boolean {
   const every = trainer.config.inspect?.probeEvery ?? 0;
-  return every > 0 && step % every === 0 && trainer.config.idaa.enabled && trainer.dataset.test.count > 0;
+  // The history shows the latent attack: runs without one (CLAE, ε = 0, no IDAA) have none.
+  return every > 0 && step % every === 0 && usesVae(trainer.config) && trainer.dataset.test.count > 0;
 }
 
 /** Decomposes and attacks the probe batch with the trainer's current models and writes it; returns the file. */
