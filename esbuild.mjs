@@ -1,11 +1,11 @@
 // One esbuild context per bundle (as vscode-eslint does), plus the wasm binaries tfjs loads at run time.
 //   dist/engine.js     the engine's public API (tests, scripts)
 //   dist/cli.js        the headless `idaa` command
-//   dist/bench.js      benchmarks
+//   dist/bench.js      benchmarks (dist/benchInspectLive.js: the inspector beside a training worker)
 //   dist/packDatasets.js  writes the built-in datasets as packs for the .vsix (dist/data)
 //   dist/worker.js     the training worker the extension forks (engine + vscode-languageserver)
 //   dist/extension.js  the extension host side: no engine code, never tfjs, `vscode` external
-//   dist/webview/      the inspector UI for the browser (main.js, an IIFE, and main.css)
+//   dist/webview/      the inspector UI for the browser (main.js, an IIFE, and main.css; runs.js: the runs comparison)
 //   dist/test/vscode/  the suite that runs inside a real VS Code (`vscode` and `mocha` external)
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
@@ -16,8 +16,18 @@ const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Optional native backends are resolved at run time on the user's machine, never bundled.
-const nativeExternal = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'vscode'];
+// Optional native backends are resolved at run time on the user's machine, never bundled: the
+// tfjs-node packages and Dawn's binding (`webgpu`, a .node addon). tfjs-backend-webgpu is pure JS
+// and must share the bundle's copy of tfjs-core, so it is bundled, unless npm left it out.
+const resolvable = (pkg) => {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const nativeExternal = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'vscode', ...(resolvable('@tensorflow/tfjs-backend-webgpu') ? [] : ['@tensorflow/tfjs-backend-webgpu'])];
 
 const common = {
   bundle: true,
@@ -39,6 +49,8 @@ const bundles = [
   { entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', external: nativeExternal },
+  // The inspector-while-training benchmark: starts two dist/worker.js processes as the extension does.
+  { entryPoints: { benchInspectLive: 'bench/inspectLive.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { packDatasets: 'scripts/packDatasets.ts' }, outdir: 'dist', external: nativeExternal },
   { entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist', external: nativeExternal },
   // The extension host must never load tfjs: only `vscode` is external, and it imports src/common and the
@@ -47,6 +59,8 @@ const bundles = [
   // The inspector webview runs in a browser frame: no Node, no `vscode`, one self-contained script.
   { entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
   { entryPoints: { main: 'webview/main.css' }, outdir: 'dist/webview', platform: 'browser' },
+  // The runs comparison page (same CSP and stylesheet, its own small script).
+  { entryPoints: { runs: 'webview/runs/main.ts' }, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
   ...(vscodeTests.length
     ? [{ entryPoints: vscodeTests, outdir: 'dist/test/vscode/suite', external: ['vscode', 'mocha'] }]
     : []),

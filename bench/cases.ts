@@ -43,17 +43,17 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
  * under tf.profile for its peak tensor bytes (profiling costs little: no per-kernel data reads
  * outside DEBUG mode), so timed steps are never profiled.
  */
-export async function timeSteps(ctx: CaseContext, label: string, plan: Plan, fn: () => number): Promise<Timing> {
+export async function timeSteps(ctx: CaseContext, label: string, plan: Plan, fn: () => number | Promise<number>): Promise<Timing> {
   let peakTensorMB: number | undefined;
   for (let i = 0; i < plan.warmup; i++) {
     const t0 = performance.now();
     if (i === plan.warmup - 1) {
-      const info = await tf.profile(() => {
-        fn();
+      const info = await tf.profile(async () => {
+        await fn();
       });
       peakTensorMB = round1(info.peakBytes / 2 ** 20);
     } else {
-      fn();
+      await fn();
     }
     ctx.log(`  ${ctx.backend} ${label} warm-up ${i + 1}/${plan.warmup}: ${Math.round(performance.now() - t0)} ms${peakTensorMB !== undefined ? `, peak tensors ${peakTensorMB} MiB` : ''}`);
   }
@@ -62,7 +62,7 @@ export async function timeSteps(ctx: CaseContext, label: string, plan: Plan, fn:
   let images = 0;
   for (let i = 0; i < plan.steps; i++) {
     const t0 = performance.now();
-    images = fn();
+    images = await fn();
     const dt = performance.now() - t0;
     ms.push(dt);
     ctx.log(`  ${ctx.backend} ${label} step ${i + 1}/${plan.steps}: ${Math.round(dt)} ms`);
@@ -114,10 +114,10 @@ export async function peerCase(ctx: CaseContext, what: PeerStep, bn: BnVariant, 
 }
 
 /** Tensor count and RSS every `every` steps over a long run of peer VAE steps. */
-export function peerMemoryCase(ctx: CaseContext, steps: number, every: number): MemoryTrace {
+export async function peerMemoryCase(ctx: CaseContext, steps: number, every: number): Promise<MemoryTrace> {
   const bench = new PeerBench('engine');
   try {
-    return memoryTrace(ctx, `peer VAE step (batch ${PEER_BATCH})`, steps, every, () => bench.vaeStep());
+    return await memoryTrace(ctx, `peer VAE step (batch ${PEER_BATCH})`, steps, every, () => bench.vaeStep());
   } finally {
     bench.dispose();
   }
@@ -129,12 +129,12 @@ function memorySample(step: number): MemorySample {
   return { step, numTensors: m.numTensors, numBytes: m.numBytes, rssMB: round1(u.rss / 2 ** 20), heapUsedMB: round1(u.heapUsed / 2 ** 20) };
 }
 
-function memoryTrace(ctx: CaseContext, what: string, steps: number, every: number, fn: () => number): MemoryTrace {
-  fn(); // one warm-up step: kernels and wasm heap initialised
+async function memoryTrace(ctx: CaseContext, what: string, steps: number, every: number, fn: () => number | Promise<number>): Promise<MemoryTrace> {
+  await fn(); // one warm-up step: kernels and wasm heap initialised
   const samples: MemorySample[] = [memorySample(0)];
   const t0 = performance.now();
   for (let s = 1; s <= steps; s++) {
-    fn();
+    await fn();
     if (s % every === 0 || s === steps) {
       const m = memorySample(s);
       samples.push(m);
@@ -209,22 +209,23 @@ export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference'
   const out: StepResult[] = [];
   const idaaWas = cfg.idaa.enabled;
   try {
-    if (plans.vae) out.push(result(ctx, preset, 'vae', batch, await timeSteps(ctx, `${preset}/vae`, plans.vae, () => (trainer.vaeStep(next(), cfg.vae.lr), batch))));
+    // The trainer's asynchronous steps: the webgpu backend cannot read its losses synchronously.
+    if (plans.vae) out.push(result(ctx, preset, 'vae', batch, await timeSteps(ctx, `${preset}/vae`, plans.vae, async () => (await trainer.vaeStepAsync(next(), cfg.vae.lr), batch))));
 
     cfg.idaa.enabled = false; // the Trainer reads its config at every step
-    if (plans.simclr) out.push(result(ctx, preset, 'simclr', batch, await timeSteps(ctx, `${preset}/simclr`, plans.simclr, () => (trainer.sslStep(next(), cfg.ssl.lr), 2 * batch))));
+    if (plans.simclr) out.push(result(ctx, preset, 'simclr', batch, await timeSteps(ctx, `${preset}/simclr`, plans.simclr, async () => (await trainer.sslStepAsync(next(), cfg.ssl.lr), 2 * batch))));
 
     if (plans.adv) {
       const xi = tf.tidy(() => simclrAugment(gatherBatch(ds, ds.train, next(), MODEL_CHANNELS), trainer.augRng, trainer.augmentOptions()));
-      const advStep = (): number => {
+      const advStep = async (): Promise<number> => {
         const updates: BnUpdate[] = [];
         const aux: ForwardMode = { training: true, bn: 'aux', updates };
         const dec = decompose(trainer.vae, xi);
         const att = trainer.method.attackLoss(xi, aux);
-        const res = latentAttack(trainer.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps });
+        const res = latentAttack(trainer.vae, dec, att.lossOf, { eps: cfg.idaa.eps, steps: cfg.idaa.steps, readLoss: false });
         att.dispose();
         disposeDecomposition(dec);
-        res.xAdv.dataSync();
+        await res.xAdv.data();
         applyBnUpdates(updates);
         tf.dispose([res.xAdv, res.zAdv]);
         return batch;
@@ -237,16 +238,16 @@ export async function presetCase(ctx: CaseContext, preset: 'small' | 'reference'
     }
 
     cfg.idaa.enabled = true;
-    if (plans.idaa) out.push(result(ctx, preset, 'idaa', batch, await timeSteps(ctx, `${preset}/idaa`, plans.idaa, () => (trainer.sslStep(next(), cfg.ssl.lr), batch))));
+    if (plans.idaa) out.push(result(ctx, preset, 'idaa', batch, await timeSteps(ctx, `${preset}/idaa`, plans.idaa, async () => (await trainer.sslStepAsync(next(), cfg.ssl.lr), batch))));
 
     if (plans.augment) {
-      const augment = (): number => {
+      const augment = async (): Promise<number> => {
         const views = tf.tidy(() => {
           const x = gatherBatch(ds, ds.train, next(), MODEL_CHANNELS);
           const o = trainer.augmentOptions();
           return [simclrAugment(x, trainer.augRng, o), simclrAugment(x, trainer.augRng, o)];
         });
-        views[1].dataSync();
+        await views[1].data();
         tf.dispose(views);
         return 2 * batch;
       };
@@ -276,7 +277,7 @@ export async function methodsCase(ctx: CaseContext, batch: number, plan: Plan): 
       const step: StepKind = idaa ? `${method}+idaa` : method;
       try {
         // Images per step as the other rows count them: the batch, twice without IDAA (two views), once with it.
-        out.push(result(ctx, 'small', step, batch, await timeSteps(ctx, `small/${step}`, plan, () => (trainer.sslStep(next(), cfg.ssl.lr, 1000), idaa ? batch : 2 * batch))));
+        out.push(result(ctx, 'small', step, batch, await timeSteps(ctx, `small/${step}`, plan, async () => (await trainer.sslStepAsync(next(), cfg.ssl.lr, 1000), idaa ? batch : 2 * batch))));
       } finally {
         trainer.dispose();
       }
@@ -285,20 +286,21 @@ export async function methodsCase(ctx: CaseContext, batch: number, plan: Plan): 
   return out;
 }
 
-export function idaaMemoryCase(ctx: CaseContext, preset: 'tiny' | 'small', batch: number, steps: number, every: number): MemoryTrace {
+export async function idaaMemoryCase(ctx: CaseContext, preset: 'tiny' | 'small', batch: number, steps: number, every: number): Promise<MemoryTrace> {
   const cfg = presetConfig(preset, batch);
   const ds = presetDataset(cfg, batch);
   const trainer = new Trainer(cfg, ds);
   const next = batchCursor(ds.train.count, batch);
   try {
-    return memoryTrace(ctx, `${preset} preset sslStep with IDAA (batch ${batch})`, steps, every, () => (trainer.sslStep(next(), cfg.ssl.lr), batch));
+    return await memoryTrace(ctx, `${preset} preset sslStep with IDAA (batch ${batch})`, steps, every, async () => (await trainer.sslStepAsync(next(), cfg.ssl.lr), batch));
   } finally {
     trainer.dispose();
   }
 }
 
 /**
- * Inspector latency for 16 test samples of the small model, ε changed at every run: with new
+ * Inspector latency for 16 test samples of the small model (attacked in a batch of 64, training
+ * mode, as the panel's default), ε changed at every run: with new
  * samples each time (the whole pipeline) and with the same samples through one SampleInspector
  * (what the panel's ε slider costs once the samples are loaded).
  */
@@ -307,6 +309,7 @@ export function inspectCase(ctx: CaseContext, runs: number, warmup: number): Ins
   const ds = presetDataset(cfg, 64);
   const trainer = new Trainer(cfg, ds);
   const count = 16;
+  // The inspector's default: the training-mode attack over a batch of the run's size (64).
   const options = (indices: number[], eps: number): InspectOptions => ({
     indices,
     split: 'test',
@@ -315,6 +318,9 @@ export function inspectCase(ctx: CaseContext, runs: number, warmup: number): Ins
     imageSize: cfg.data.imageSize,
     mean: trainer.mean,
     std: trainer.std,
+    mode: 'training',
+    batchSize: cfg.ssl.batchSize,
+    batchSeed: 0,
   });
   const timed = (what: string, inspect: (r: number, eps: number) => InspectResult): LatencyRuns => {
     const ms: number[] = [];
@@ -343,7 +349,7 @@ export function inspectCase(ctx: CaseContext, runs: number, warmup: number): Ins
     const fixed = Array.from({ length: count }, (_, i) => i);
     inspector.inspect(options(fixed, 0.01)); // loads the samples, as opening the panel does
     const epsChange = timed('ε change', (_r, eps) => inspector.inspect(options(fixed, eps)));
-    return { backend: ctx.backend, samples: count, runs, warmup, fresh, epsChange };
+    return { backend: ctx.backend, samples: count, batch: cfg.ssl.batchSize, runs, warmup, fresh, epsChange };
   } finally {
     inspector.dispose();
     trainer.dispose();

@@ -1,37 +1,41 @@
 /**
  * IDAA Studio speed benchmark: `npm run bench` (= npm run build && node dist/bench.js).
  *
- *   node dist/bench.js [--quick] [--only case1,case2] [--backends wasm,cpu,tensorflow] [--long N] [--no-torch]
+ *   node dist/bench.js [--quick] [--only case1,case2] [--backends wasm,cpu,tensorflow,webgpu] [--long N] [--no-torch] [--torch-cuda] [--out NAME]
  *
  * The parent process runs each (backend, case) in a child process, because a tfjs backend is
  * process-global:  node dist/bench.js --backend wasm --case peer-enc [--bn tf] [--quick] [--steps N --warmup N]
  * A child prints one line "BENCH_RESULT <json>" on stdout; progress goes to stderr.
- * Results: bench/results/latest.json and bench/results/latest.md. See bench/NOTES.md.
+ * Results: bench/results/latest.json and bench/results/latest.md (--out NAME: NAME.json, NAME.md). See bench/NOTES.md.
+ * webgpu rows run when a child finds a hardware adapter (`--case probe`); --torch-cuda adds PyTorch
+ * on CUDA at the peer shapes (bench/gpu/torch_cuda_peer.py), the peer of the webgpu rows.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendSummary, selectBackend } from '../src/engine/backend/select';
 import { CaseContext, idaaMemoryCase, inspectCase, methodsCase, peerCase, peerMemoryCase, Plan, presetCase, PresetPlans, wasmHeapMB } from './cases';
 import { BACKGROUND_THRESHOLD, backgroundCores, cpuSnapshot } from './load';
 import { renderMarkdown } from './report';
-import { checkTorch, PeerWhat, runTorchPeer, TorchPeerResult } from './torchPeer';
+import { checkTorch, PeerWhat, runTorchCudaPeer, runTorchPeer, TORCH_CUDA_SCRIPT, TorchPeerResult } from './torchPeer';
 import { BN_VARIANTS } from './types';
-import type { BackendArg, BackendInfo, BenchResults, BnVariant, ChildOutput, MachineInfo } from './types';
+import type { BackendArg, BackendInfo, BenchResults, BnVariant, ChildOutput, InspectLiveResult, MachineInfo } from './types';
 
 const RESULT_PREFIX = 'BENCH_RESULT ';
 const REPO_ROOT = typeof __dirname === 'string' ? resolve(__dirname, '..') : process.cwd();
 
 /** Parent-level case names (what --only takes). */
-const ALL_CASES = ['torch', 'peer-vae', 'peer-enc', 'bn-ab', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'reference', 'memory', 'long'] as const;
+const ALL_CASES = ['torch', 'peer-vae', 'peer-enc', 'bn-ab', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'inspect-live', 'reference', 'memory', 'long'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 /** Child-level cases (what --case takes). */
-const CHILD_CASES = ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'reference', 'reference-idaa', 'memory', 'memory-idaa', 'long'] as const;
+const CHILD_CASES = ['probe', 'peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa', 'small', 'methods', 'inspect', 'reference', 'reference-idaa', 'memory', 'memory-idaa', 'long'] as const;
 type ChildCase = (typeof CHILD_CASES)[number];
-const BACKENDS: readonly BackendArg[] = ['wasm', 'cpu', 'tensorflow'];
+const BACKENDS: readonly BackendArg[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
+/** The reference preset's batch on a GPU (the authors' setting); CPU backends measure it at 32. */
+const GPU_REFERENCE_BATCH = 256;
 
 interface Args {
   quick: boolean;
@@ -39,6 +43,9 @@ interface Args {
   backends?: Set<string>;
   long?: number;
   torch: boolean;
+  torchCuda: boolean;
+  /** Base name of the results files in bench/results/. */
+  out: string;
   childCase?: string;
   backend?: string;
   bn: BnVariant;
@@ -49,14 +56,14 @@ interface Args {
   threads?: number;
 }
 
-const USAGE = `usage: node dist/bench.js [--quick] [--only ${ALL_CASES.join(',')}] [--backends wasm,cpu,tensorflow] [--long N] [--no-torch]
-       node dist/bench.js --backend wasm|cpu|tensorflow --case ${CHILD_CASES.join('|')} [--bn engine|moments|tf] [--threads N] [--quick] [--steps N] [--warmup N] [--batch N]`;
+const USAGE = `usage: node dist/bench.js [--quick] [--only ${ALL_CASES.join(',')}] [--backends ${BACKENDS.join(',')}] [--long N] [--no-torch] [--torch-cuda] [--out NAME]
+       node dist/bench.js --backend ${BACKENDS.join('|')} --case ${CHILD_CASES.join('|')} [--bn engine|moments|tf] [--threads N] [--quick] [--steps N] [--warmup N] [--batch N]`;
 
 /** A bad command line: printed without a stack. */
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { quick: false, torch: true, bn: 'engine' };
+  const a: Args = { quick: false, torch: true, torchCuda: false, out: 'latest', bn: 'engine' };
   const value = (i: number): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${argv[i]} needs a value\n${USAGE}`);
@@ -76,6 +83,16 @@ function parseArgs(argv: string[]): Args {
       case '--no-torch':
         a.torch = false;
         break;
+      case '--torch-cuda':
+        a.torchCuda = true;
+        break;
+      case '--out': {
+        const v = value(i);
+        if (!/^[\w.-]+$/.test(v)) throw new UsageError(`--out takes a file base name (letters, digits, . _ -), got ${v}`);
+        a.out = v;
+        i++;
+        break;
+      }
       case '--only':
         a.only = new Set(value(i).split(',').map((s) => s.trim()).filter((s) => s !== ''));
         i++;
@@ -169,6 +186,9 @@ async function runChild(args: Args): Promise<void> {
   const out: ChildOutput = { case: c, backend, results: [], notes: [], wallMs: 0 };
   log(`[${b}] case ${c}${c === 'peer-enc' || c === 'peer-adv' || c === 'peer-idaa' ? ` (bn ${args.bn})` : ''}${args.quick ? ' (quick)' : ''}`);
   switch (c) {
+    case 'probe':
+      // Only the backend selection: the parent learns whether (and with which adapter) webgpu runs.
+      break;
     case 'peer-vae':
       out.results.push(await peerCase(ctx, 'vae', args.bn, P({ steps: 20, warmup: 3 }, { steps: 3, warmup: 1 })));
       break;
@@ -211,17 +231,17 @@ async function runChild(args: Args): Promise<void> {
     }
     case 'memory': {
       const steps = args.steps ?? (args.quick ? 30 : 300);
-      out.memory = peerMemoryCase(ctx, steps, args.quick ? 10 : 50);
+      out.memory = await peerMemoryCase(ctx, steps, args.quick ? 10 : 50);
       break;
     }
     case 'memory-idaa': {
       const steps = args.steps ?? (args.quick ? 30 : 1000);
-      out.memory = idaaMemoryCase(ctx, 'tiny', 32, steps, args.quick ? 10 : 100);
+      out.memory = await idaaMemoryCase(ctx, 'tiny', 32, steps, args.quick ? 10 : 100);
       break;
     }
     case 'long': {
       const steps = args.steps ?? 1000;
-      out.memory = idaaMemoryCase(ctx, 'small', 64, steps, Math.max(1, Math.min(50, Math.floor(steps / 10))));
+      out.memory = await idaaMemoryCase(ctx, 'small', 64, steps, Math.max(1, Math.min(50, Math.floor(steps / 10))));
       break;
     }
   }
@@ -246,7 +266,8 @@ function machineInfo(): MachineInfo {
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' });
   const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: REPO_ROOT, encoding: 'utf8' });
   const dirtyFiles = dirty.status === 0 ? dirty.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim()) : [];
-  const commit = git.status === 0 ? git.stdout.trim() + (dirty.status === 0 && dirty.stdout.trim() !== '' ? '+dirty' : '') : 'unknown';
+  // A copy without .git (the GPU machine's) is told its commit by bench/gpu/run.sh.
+  const commit = git.status === 0 ? git.stdout.trim() + (dirty.status === 0 && dirty.stdout.trim() !== '' ? '+dirty' : '') : (process.env.IDAA_BENCH_COMMIT ?? 'unknown');
   return {
     cpuModel,
     cores: cpus().length,
@@ -314,7 +335,7 @@ function spawnChild(args: string[]): Promise<ChildRun> {
           .split('\n')
           .map((l) => l.trim())
           .find((l) => /^(bench: )?\w*Error\b|Aborted\(/.test(l));
-        resolvePromise({ ok: false, error: `exit ${code ?? signal}${line === undefined ? ', no result' : ''}${why ? `: ${why.slice(0, 300)}` : ''}`, wallMs, ...extra });
+        resolvePromise({ ok: false, error: `exit ${code ?? signal}${line === undefined ? ', no result' : ''}${why ? `: ${why.slice(0, 600)}` : ''}`, wallMs, ...extra });
         return;
       }
       try {
@@ -334,7 +355,7 @@ interface Job {
   fallback?: { args: string[]; note: string };
 }
 
-function plannedJobs(args: Args, tfOk: boolean): Job[] {
+function plannedJobs(args: Args, tfOk: boolean, webgpuOk: boolean): Job[] {
   const want = (c: CaseName): boolean => (args.only ? args.only.has(c) : c !== 'long' || args.long !== undefined);
   const wantBackend = (b: BackendArg): boolean => !args.backends || args.backends.has(b);
   const q = args.quick ? ['--quick'] : [];
@@ -358,6 +379,16 @@ function plannedJobs(args: Args, tfOk: boolean): Job[] {
     add('reference', b, 'reference-idaa', [], {
       args: ['--backend', b, '--case', 'reference-idaa', ...q, '--batch', '16'],
       note: `reference IDAA step failed at batch 32 on ${b}; measured at batch 16 instead`,
+    });
+  }
+  // webgpu: the peer shapes (against PyTorch CUDA) and the reference preset at the authors' batch.
+  if (webgpuOk) {
+    for (const c of ['peer-vae', 'peer-enc', 'peer-adv', 'peer-idaa'] as const) add(c, 'webgpu', c);
+    const b = ['--batch', String(GPU_REFERENCE_BATCH)];
+    add('reference', 'webgpu', 'reference', b);
+    add('reference', 'webgpu', 'reference-idaa', b, {
+      args: ['--backend', 'webgpu', '--case', 'reference-idaa', ...q, '--batch', String(GPU_REFERENCE_BATCH / 2)],
+      note: `reference IDAA step failed at batch ${GPU_REFERENCE_BATCH} on webgpu; measured at batch ${GPU_REFERENCE_BATCH / 2} instead`,
     });
   }
   // wasm on all cores (tfjs's threaded build), compared with PyTorch at the same thread count.
@@ -401,8 +432,8 @@ async function runParent(args: Args): Promise<void> {
   const save = (): void => {
     results.wallMs = Math.round(performance.now() - t0);
     results.machine.loadAvgAtEnd = loadavg();
-    writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-    writeFileSync(join(resultsDir, 'latest.md'), renderMarkdown(results));
+    writeFileSync(join(resultsDir, `${args.out}.json`), JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(join(resultsDir, `${args.out}.md`), renderMarkdown(results));
   };
   const m = results.machine;
   log(`[bench] ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, tfjs ${m.tfjs}${args.quick ? ', --quick' : ''}; load average ${m.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
@@ -434,7 +465,42 @@ async function runParent(args: Args): Promise<void> {
     results.notes.push('PyTorch peer not run (--no-torch)');
   }
 
-  const jobs = plannedJobs(args, tfAvail.ok);
+  if (args.torchCuda) {
+    const cuda: NonNullable<BenchResults['torchCuda']> = { script: TORCH_CUDA_SCRIPT, results: [], errors: [] };
+    results.torchCuda = cuda;
+    const [steps, warm] = args.quick ? [5, 2] : [30, 5];
+    for (const what of ['vae', 'enc', 'adv'] as PeerWhat[]) {
+      log(`[torch cuda] ${what} (${steps} steps after ${warm} warm-up)`);
+      try {
+        const r = runTorchCudaPeer(REPO_ROOT, what, steps, warm);
+        cuda.results.push(r);
+        log(`[torch cuda] ${what}: ${r.imgPerSec} img/s (${r.medianMs} ms/step on ${r.deviceName ?? 'cuda'}, torch ${r.torchVersion ?? '?'})`);
+      } catch (e) {
+        cuda.errors.push((e as Error).message);
+        results.notes.push(`torch CUDA ${what} failed: ${(e as Error).message}`);
+        log(`[torch cuda] ${(e as Error).message}`);
+      }
+    }
+    save();
+  }
+
+  // webgpu runs only where a child finds an adapter: it says which, or why there is none.
+  let webgpuOk = false;
+  if (!args.backends || args.backends.has('webgpu')) {
+    const probe = await spawnChild(['--backend', 'webgpu', '--case', 'probe']);
+    // A software adapter (SwiftShader) runs the engine's GPU code on the CPU: a correctness tool, no benchmark.
+    const software = probe.out !== undefined && !probe.out.backend.summary.startsWith('backend webgpu [GPU');
+    webgpuOk = probe.ok && probe.out !== undefined && !software;
+    const why = software ? `only a software adapter: ${probe.out?.backend.summary ?? ''}` : (probe.error ?? 'the probe failed');
+    const entry: BenchResults['backends'][number] = webgpuOk && probe.out ? { backend: 'webgpu', available: true, info: probe.out.backend } : { backend: 'webgpu', available: false, why };
+    results.backends.push(entry);
+    if (!webgpuOk) {
+      results.notes.push(`webgpu backend skipped: ${entry.why}`);
+      log(`[bench] webgpu skipped: ${entry.why}`);
+    }
+  }
+
+  const jobs = plannedJobs(args, tfAvail.ok, webgpuOk);
   for (const [i, job] of jobs.entries()) {
     log(`[bench] (${i + 1}/${jobs.length}) ${job.backend} ${job.name}: node dist/bench.js ${job.args.join(' ')}`);
     let r = await spawnChild(job.args);
@@ -466,6 +532,14 @@ async function runParent(args: Args): Promise<void> {
     log(`[bench] ${job.backend} ${job.name} done in ${(r.wallMs / 1000).toFixed(0)} s${bg !== undefined ? ` (other processes used ${bg} cores)` : ''}`);
     save();
   }
+  if (args.only ? args.only.has('inspect-live') : true) {
+    log('[bench] inspect-live: node dist/benchInspectLive.js (two workers: one trains, one inspects)');
+    const live = spawnSync(process.execPath, [join(__dirname, 'benchInspectLive.js'), ...(args.quick ? ['--quick'] : []), '--out', join(tmpdir(), `idaa-inspect-live-${process.pid}.json`)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 });
+    const line = (live.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+    if (live.status === 0 && line) results.inspectLive = JSON.parse(line.slice(RESULT_PREFIX.length)) as InspectLiveResult;
+    else results.notes.push(`inspect-live failed: exit ${live.status ?? live.signal}`);
+    save();
+  }
   for (const mt of results.memory) {
     if (!mt.tensorsFlat) results.notes.push(`tensor count not flat over ${mt.steps} ${mt.what} steps: ${mt.samples.map((s) => s.numTensors).join(' → ')}`);
   }
@@ -478,8 +552,8 @@ async function runParent(args: Args): Promise<void> {
     results.notes.push(`other processes used more than ${BACKGROUND_THRESHOLD} cores during: ${disturbed.join(', ')} — those timings are pessimistic; rerun on an idle machine`);
   }
   save();
-  log(`[bench] wrote ${join(resultsDir, 'latest.json')} and latest.md in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
-  process.stderr.write('\n' + readFileSync(join(resultsDir, 'latest.md'), 'utf8'));
+  log(`[bench] wrote ${join(resultsDir, `${args.out}.json`)} and ${args.out}.md in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
+  process.stderr.write('\n' + readFileSync(join(resultsDir, `${args.out}.md`), 'utf8'));
 }
 
 /** e.g. "reference-idaa --batch 16" or "peer-enc --bn tf": what the child ran. */

@@ -44,12 +44,17 @@ export function torchFigure(torch: readonly TorchPeerResult[], step: StepKind, t
   return undefined;
 }
 
+/** The CUDA peer's figure for a peer step (any thread count: the GPU does the work). */
+export function cudaFigure(cuda: readonly TorchPeerResult[] | undefined, step: StepKind): TorchFigure | undefined {
+  return cuda ? torchFigure(cuda.map((t) => ({ ...t, threads: 0 })), step, 0) : undefined;
+}
+
 const fmt = (x: number | undefined, digits = 1): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const ratio = (a: number, b: number | undefined): string => (b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
 
 function sortResults(rs: readonly StepResult[]): StepResult[] {
   const gOrder: Group[] = ['peer', 'small', 'reference'];
-  const bOrder = ['wasm', 'tensorflow', 'cpu'];
+  const bOrder = ['webgpu', 'wasm', 'tensorflow', 'cpu'];
   return [...rs].sort(
     (a, b) =>
       gOrder.indexOf(a.group) - gOrder.indexOf(b.group) ||
@@ -78,14 +83,21 @@ export function renderMarkdown(r: BenchResults): string {
   L.push('');
   L.push('Peak MiB: tensor bytes at the peak of the last warm-up step (tf.profile). † = other processes used more than ' + BACKGROUND_THRESHOLD + ' cores meanwhile (timing pessimistic).');
   L.push('');
-  L.push('| shapes | step | backend | batch | img/step | ms/step | img/s | torch 1t img/s | torch 2t img/s | vs torch, same threads | tensors/step | peak MiB |');
-  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  if (r.torchCuda) {
+    const dev = r.torchCuda.results.find((t) => t.deviceName)?.deviceName ?? 'cuda';
+    L.push(`PyTorch CUDA: ${r.torchCuda.results.length > 0 ? `${r.torchCuda.results[0].torchVersion ?? '?'} on ${dev}` : 'no result'} (${r.torchCuda.script}, the peer shapes at batch 64). webgpu rows compare with it ("vs torch" = webgpu img/s ÷ torch CUDA img/s).`);
+    L.push('');
+  }
+  L.push('| shapes | step | backend | batch | img/step | ms/step | img/s | torch 1t img/s | torch 2t img/s | torch CUDA img/s | vs torch, same threads | tensors/step | peak MiB |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const torchCell = (t: TorchFigure | undefined): string => (t ? `${t.derived ? '≈' : ''}${fmt(t.imgPerSec)}${t.disturbed ? ' †' : ''}` : '–');
   for (const s of sortResults(r.results)) {
     const stepLabel = `${s.step}${s.bn ? ` (bn ${BN_LABEL[s.bn]})` : ''}`;
     const t1 = s.group === 'peer' ? torchFigure(r.torch.results, s.step, 1) : undefined;
     const t2 = s.group === 'peer' ? torchFigure(r.torch.results, s.step, 2) : undefined;
-    const same = s.group === 'peer' ? torchFigure(r.torch.results, s.step, s.threads) : undefined;
+    const cuda = s.group === 'peer' ? cudaFigure(r.torchCuda?.results, s.step) : undefined;
+    // A GPU backend's peer is PyTorch on the GPU; a CPU backend's, PyTorch at its thread count.
+    const same = s.group !== 'peer' ? undefined : s.backend === 'webgpu' ? cuda : torchFigure(r.torch.results, s.step, s.threads);
     let t2cell = torchCell(t2);
     if (s.group === 'reference' && (s.step === 'simclr' || s.step === 'idaa')) {
       t2cell = `(issue, B 32: ${s.step === 'simclr' ? ISSUE_FIGURES.reference.simclrTorch2 : ISSUE_FIGURES.reference.idaaTorch2})`;
@@ -93,7 +105,7 @@ export function renderMarkdown(r: BenchResults): string {
     const leak = s.tensorsPerStep === 0 ? '0' : `**${fmt(s.tensorsPerStep, 2)}**`;
     const dist = (s.backgroundCores ?? 0) > BACKGROUND_THRESHOLD ? ' †' : '';
     L.push(
-      `| ${GROUP_LABEL[s.group]} | ${stepLabel} | ${s.backend} ${s.threads}t | ${s.batch} | ${s.imagesPerStep} | ${fmt(s.medianMs, 0)}${dist} | ${fmt(s.imgPerSec)} | ${torchCell(t1)} | ${t2cell} | ${same ? ratio(s.imgPerSec, same.imgPerSec) : '–'} | ${leak} | ${fmt(s.peakTensorMB, 0)} |`,
+      `| ${GROUP_LABEL[s.group]} | ${stepLabel} | ${s.backend === 'webgpu' ? 'webgpu' : `${s.backend} ${s.threads}t`} | ${s.batch} | ${s.imagesPerStep} | ${fmt(s.medianMs, 0)}${dist} | ${fmt(s.imgPerSec)} | ${torchCell(t1)} | ${t2cell} | ${torchCell(cuda)} | ${same ? ratio(s.imgPerSec, same.imgPerSec) : '–'} | ${leak} | ${fmt(s.peakTensorMB, 0)} |`,
     );
   }
   L.push('');
@@ -114,6 +126,14 @@ export function renderMarkdown(r: BenchResults): string {
       L.push(line('new samples each run (decompose + attack + features)', i.fresh));
       L.push(line('same samples, new ε (the panel’s slider)', i.epsChange));
     }
+    L.push('');
+  }
+
+  if (r.inspectLive) {
+    const l = r.inspectLive;
+    L.push(`**Inspector while a run trains** (its own worker, ${l.inspectorThreads} thread(s); the training worker at nice ${l.trainingNice}; 16 shown samples, training-mode attack over a batch of 64; round trip over IPC; an ε change every ${l.everyS} s in the "with" windows of ${l.windowS} s):`);
+    L.push(`- ε change: idle median ${fmt(l.idle.medianMs, 0)} ms, while training ${fmt(l.duringTraining.medianMs, 0)} ms (×${l.latencyRatio}; target ≤ 1.5); first request (opens the checkpoint) ${fmt(l.firstRequestMs, 0)} ms`);
+    L.push(`- training: ${l.training.baseStepsPerS} steps/s without the inspector, ${l.training.inspectStepsPerS} with it: ${(l.training.throughputLoss * 100).toFixed(1)}% lost (target ≤ 15%)`);
     L.push('');
   }
 

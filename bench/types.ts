@@ -9,7 +9,7 @@ export type Group = 'peer' | 'small' | 'reference';
  */
 /** A method row is one SSL step of that method, alone or with IDAA (`byol+idaa`). */
 export type StepKind = 'vae' | 'simclr' | 'adv' | 'idaa' | 'augment' | SslMethodName | `${SslMethodName}+idaa`;
-export type BackendArg = 'wasm' | 'cpu' | 'tensorflow';
+export type BackendArg = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 /**
  * Batch-norm formulation of the peer ResNet in training mode: 'engine' = the engine's BatchNorm as
  * it is in the working tree; 'moments' = tf.moments + broadcast arithmetic, differentiated by
@@ -84,6 +84,8 @@ export interface LatencyRuns {
 export interface InspectLatency {
   backend: BackendArg;
   samples: number;
+  /** The attack batch the shown samples are attacked in (the run's batch size). */
+  batch: number;
   runs: number;
   warmup: number;
   /** New samples every run: the whole pipeline (decompose, anchor and first gradient, attack, features). */
@@ -135,10 +137,31 @@ export interface BenchResults {
   machine: MachineInfo;
   backends: Array<{ backend: BackendArg; available: boolean; why?: string; info?: BackendInfo }>;
   torch: { availability: TorchAvailability; results: TorchPeerResult[] };
+  /** PyTorch on CUDA at the peer shapes (bench/gpu/torch_cuda_peer.py), when asked with --torch-cuda. */
+  torchCuda?: { script: string; results: TorchPeerResult[]; errors: string[] };
   results: StepResult[];
   memory: MemoryTrace[];
   inspect: InspectLatency[];
+  /** The inspector's own worker beside a training worker (bench/inspectLive.ts). */
+  inspectLive?: InspectLiveResult;
   notes: string[];
   children: Array<{ backend: BackendArg; case: string; args: string[]; ok: boolean; wallMs: number; error?: string; backgroundCores?: number; wasmHeapMB?: number }>;
   wallMs: number;
+}
+
+/** bench/inspectLive.ts: the inspector's ε change idle and while a run trains, and the run's throughput without and with it. */
+export interface InspectLiveResult {
+  what: string;
+  everyS: number;
+  windowS: number;
+  /** Threads of the inspector's worker (the training worker's: the machine's cores). */
+  inspectorThreads: string;
+  trainingNice: number;
+  firstRequestMs: number;
+  /** The checkpoint's training- vs inference-mode latent gradients on the inspected batch. */
+  modeAgreement: { cosine: number; signAgreement: number };
+  idle: { medianMs: number; runsMs: number[] };
+  duringTraining: { medianMs: number; runsMs: number[] };
+  latencyRatio: number;
+  training: { baseStepsPerS: number; inspectStepsPerS: number; throughputLoss: number; windows: Array<{ kind: 'base' | 'inspect'; steps: number; seconds: number }> };
 }

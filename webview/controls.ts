@@ -3,6 +3,7 @@
  * zoom, and the buttons. ε and steps follow the checkpoint's training values (idaa.eps, idaa.steps)
  * until the user sets them; every control's tooltip gives the training value.
  */
+import { formatPercent, formatPosition, positionFromCheckpoint } from '../src/common/runs/display';
 import { AUGMENT_STAGE_LABELS, AUGMENT_STAGE_NAMES, type AugmentStage, type CheckpointOption, type InspectResultMessage, type InspectSettings, type ResolvedSettings } from '../src/protocol/webview';
 import { field, h } from './dom';
 import { controlHints } from './runDefaults';
@@ -30,7 +31,14 @@ export class Controls {
   private readonly seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, 'aria-label': 'Seed (which samples)', class: 'num' });
   readonly count = h('input', { id: 'count', type: 'number', min: 1, max: 64, step: 1, 'aria-label': 'Samples', class: 'num' });
   private readonly split = h('select', { id: 'split', 'aria-label': 'Split' }, h('option', { value: 'test' }, 'test'), h('option', { value: 'train' }, 'train'));
-  private readonly augment = h('input', { id: 'augment', type: 'checkbox', 'aria-label': 'Show the two standard augmentation views' });
+  private readonly augment = h('input', { id: 'augment', type: 'checkbox', 'aria-label': 'Attack the run’s training views (view i attacked, view j shown)' });
+  private readonly mode = h(
+    'select',
+    { id: 'mode', 'aria-label': 'Attack mode' },
+    h('option', { value: 'training', title: 'The auxiliary batch norm normalises with the attack batch’s statistics, as every training step does' }, 'training (batch statistics)'),
+    h('option', { value: 'inference', title: 'The auxiliary batch norm’s running statistics: not the attack training does' }, 'inference (running statistics)'),
+  );
+  private readonly batch = h('input', { id: 'batch', type: 'number', min: 1, max: 1024, step: 1, 'aria-label': 'Attack batch size', class: 'num' });
   /** Checked = the stage of the run's augmentation is applied to the views. */
   private readonly stages = Object.fromEntries(
     AUGMENT_STAGE_NAMES.map((st) => [st, h('input', { id: `stage-${st}`, type: 'checkbox', checked: true, 'aria-label': `${AUGMENT_STAGE_LABELS[st]} in the augmented views` })]),
@@ -39,9 +47,9 @@ export class Controls {
   private readonly stageSet = h('fieldset', { id: 'stages', class: 'stages', title: 'Stages of the run’s augmentation applied to the two views' }, h('legend', {}, 'Stages'), ...AUGMENT_STAGE_NAMES.map((st) => this.stageLabels[st]));
   readonly zoom = h('input', { id: 'zoom', type: 'range', min: 1, max: 16, step: 1, 'aria-label': 'Zoom' });
   private readonly trained = h('span', { id: 'trained-values', class: 'dim trained' });
-  private readonly useTrained = h('vscode-button', { id: 'use-trained', secondary: true, title: 'Set ε and steps back to the values this checkpoint was trained with' }, 'Training values');
+  private readonly useTrained = h('vscode-button', { id: 'use-trained', secondary: true, title: 'Set ε, steps, batch size and mode back to what this checkpoint was trained with' }, 'Training values');
   /** ε and steps follow the checkpoint's training values until the user sets them. */
-  private follow = { eps: ui.settings?.eps === undefined, steps: ui.settings?.steps === undefined };
+  private follow = { eps: ui.settings?.eps === undefined, steps: ui.settings?.steps === undefined, batch: ui.settings?.batchSize === undefined };
 
   constructor(on: ControlEvents) {
     const regenerate = h('vscode-button', { id: 'regenerate', title: 'Decompose and attack again (Enter in any field)' }, 'Regenerate');
@@ -57,7 +65,9 @@ export class Controls {
       field('Seed', 'seed', this.seed),
       field('Samples', 'count', this.count),
       field('Split', 'split', this.split),
-      field('Augmented views', 'augment', this.augment),
+      field('Attack', 'mode', this.mode),
+      field('Batch', 'batch', this.batch),
+      field('Training views', 'augment', this.augment),
       this.stageSet,
       field('Zoom', 'zoom', this.zoom),
       h('div', { class: 'buttons' }, regenerate, exportPng, copy),
@@ -76,8 +86,14 @@ export class Controls {
       this.follow.steps = false;
       on.changed();
     });
+    this.batch.addEventListener('change', () => {
+      this.follow.batch = false;
+      on.changed();
+    });
+    this.mode.addEventListener('change', () => on.changed());
     this.useTrained.addEventListener('click', () => {
-      this.follow = { eps: true, steps: true };
+      this.follow = { eps: true, steps: true, batch: true };
+      this.mode.value = 'training';
       on.changed();
     });
     this.augment.addEventListener('change', () => this.syncStages());
@@ -94,7 +110,7 @@ export class Controls {
       const before = runOf(ui.settings?.checkpoint);
       if (this.ckpt.value) session.chosenCheckpoint = this.ckpt.value;
       // Another run: its own training values, not the last run's.
-      if (runOf(session.chosenCheckpoint) !== before) this.follow = { eps: true, steps: true };
+      if (runOf(session.chosenCheckpoint) !== before) this.follow = { eps: true, steps: true, batch: true };
       on.changed();
       if (runOf(session.chosenCheckpoint) !== before) on.runChanged();
     });
@@ -152,6 +168,8 @@ export class Controls {
       seed: num(this.seed, cur?.seed ?? 0, 0, 2 ** 32 - 1),
       count: num(this.count, cur?.count ?? 16, 1, 64),
       ...(this.augment.checked ? { augment: true } : {}),
+      ...(this.mode.value === 'inference' ? { mode: 'inference' as const } : {}),
+      ...(this.follow.batch ? {} : { batchSize: num(this.batch, cur?.batchSize ?? 64, 1, 1024) }),
     };
     const off = AUGMENT_STAGE_NAMES.filter((st) => !this.stages[st].checked);
     if (this.augment.checked && off.length) s.augmentOff = off;
@@ -161,7 +179,9 @@ export class Controls {
   }
 
   write(s: InspectSettings): void {
-    this.follow = { eps: s.eps === undefined, steps: s.steps === undefined };
+    this.follow = { eps: s.eps === undefined, steps: s.steps === undefined, batch: s.batchSize === undefined };
+    this.mode.value = s.mode ?? 'training';
+    if (s.batchSize !== undefined) this.batch.value = String(s.batchSize);
     if (s.eps !== undefined) this.showEps(s.eps);
     if (s.steps !== undefined) this.steps.value = String(s.steps);
     this.seed.value = String(s.seed);
@@ -180,13 +200,17 @@ export class Controls {
   applyResult(m: InspectResultMessage): void {
     if (this.follow.eps) this.showEps(m.eps);
     if (this.follow.steps) this.steps.value = String(m.steps);
+    if (this.follow.batch) this.batch.value = String(m.run.batchSize);
     const hints = controlHints(m.run, m.runDir.split(/[\\/]/).pop() ?? m.runDir);
     this.epsRange.title = this.epsNumber.title = hints.eps;
     this.steps.title = hints.steps;
     this.seed.title = hints.seed;
+    this.batch.title = hints.batch;
+    this.mode.title = hints.mode;
+    this.augment.title = hints.views;
     for (const st of AUGMENT_STAGE_NAMES) this.stageLabels[st].title = hints.stages[st];
     this.trained.textContent = hints.trained;
-    const differs = m.eps !== m.run.idaa.eps || m.steps !== m.run.idaa.steps;
+    const differs = m.eps !== m.run.idaa.eps || m.steps !== m.run.idaa.steps || m.attack.mode !== 'training' || !this.follow.batch;
     this.trained.classList.toggle('differs', differs);
     this.useTrained.toggleAttribute('disabled', !differs);
   }
@@ -213,6 +237,7 @@ function num(el: HTMLInputElement, d: number, lo: number, hi: number, int = true
 }
 
 function optionLabel(c: CheckpointOption): string {
-  const knn = c.knnAccuracy !== undefined ? ` · kNN ${(c.knnAccuracy * 100).toFixed(1)}%` : '';
-  return `${c.runId} / ${c.file} (${c.phase} epoch ${c.epoch}, step ${c.step}${knn})`;
+  // The position as the Runs tree and the status bar say it (completed epochs, src/common/runs/display.ts).
+  const knn = c.knnAccuracy !== undefined ? ` · kNN ${formatPercent(c.knnAccuracy)}` : '';
+  return `${c.runId} / ${c.file} (${formatPosition(positionFromCheckpoint(c))}${knn})`;
 }

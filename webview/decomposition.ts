@@ -27,6 +27,29 @@ export const ROW_HELP: Record<AnyRow, string> = {
   viewI: 'a standard (SimCLR) augmentation of x, drawn with the seed',
   viewJ: 'the other standard augmentation view of x',
 };
+/** With training views the attack starts from view i, as a training step does: the rows say so. */
+const TRAINING_VIEW_LABELS: Record<AnyRow, string> = { ...ROW_LABELS, viewI: 'x_i (attacked)', viewJ: 'x_j', g: 'G(x_i)', r: 'R(x_i)', absDiff: '|x_adv − x_i|' };
+const TRAINING_VIEW_HELP: Record<AnyRow, string> = {
+  ...ROW_HELP,
+  x: 'the clean input (test transform)',
+  viewI: 'view i of a training step: the run’s augmentation of x, drawn with the seed; the attack starts here, as in training',
+  viewJ: 'view j of the same step: the other standard augmentation',
+  g: 'identity part of x_i: the VAE reconstruction',
+  r: 'residual x_i − G(x_i), amplified',
+  absDiff: 'how much the attack changed each pixel of x_i (the channel of largest change)',
+};
+
+/** "training mode, batch 64 (16 shown + 48 drawn)" and how far the other mode's gradient disagrees. */
+export function attackSummary(m: Pick<InspectResultMessage, 'attack' | 'samples'>): string {
+  const a = m.attack;
+  const n = m.samples.length;
+  const drawn = a.batch.length - n;
+  const batch = `batch ${a.batch.length}${drawn > 0 ? ` (${n} shown + ${drawn} drawn)` : ''}`;
+  const mode = a.mode === 'training' ? 'training mode (aux BN batch statistics, as in training)' : 'inference mode (aux BN running statistics: not what training does)';
+  const g = a.agreement;
+  const other = Number.isFinite(g.cosine) ? ` · ∇z cos(training, inference) ${formatNumber(g.cosine, 3)}, signs agree ${(g.signAgreement * 100).toFixed(0)}%` : '';
+  return `Attack: ${mode}, ${batch}${a.views ? ', training views' : ''}${other}`;
+}
 
 export interface Latency {
   requestId: number;
@@ -39,6 +62,7 @@ export class DecompositionView {
   readonly state = h('div', { class: 'view-state', role: 'status' });
   private readonly notice = h('div', { id: 'untrained-notice', class: 'notice', role: 'note', hidden: true }, UNTRAINED_NOTICE);
   private readonly summary = h('p', { id: 'summary', class: 'summary' });
+  private readonly attackLine = h('p', { id: 'attack-mode', class: 'summary dim', title: 'The attack shown. Training mode reproduces the x_adv a training step makes from this batch; the cosine compares the latent gradients of the two modes on the same batch.' });
   private readonly grid = h('div', { id: 'decomposition', class: 'deco', tabindex: 0, 'aria-label': 'Decomposition of the selected samples, one column per sample: click a sample to enlarge it' });
   private readonly numbers = h('table', { id: 'numbers', class: 'numbers', 'aria-label': 'Per-sample numbers' });
   private readonly readout = h('p', { id: 'readout', class: 'readout dim', 'aria-live': 'polite' });
@@ -59,7 +83,7 @@ export class DecompositionView {
     private readonly status: HTMLElement,
     private readonly onZoom: (z: number) => void,
   ) {
-    panel.append(this.state, this.notice, this.summary, this.residual.element('deco'), h('div', { class: 'deco-scroll', id: 'deco-scroll' }, this.grid), this.readout, this.numbers, this.detail.el);
+    panel.append(this.state, this.notice, this.summary, this.attackLine, this.residual.element('deco'), h('div', { class: 'deco-scroll', id: 'deco-scroll' }, this.grid), this.readout, this.numbers, this.detail.el);
     this.grid.addEventListener('click', (e) => {
       const col = (e.target as HTMLElement).closest<HTMLElement>('.deco-col.sample');
       if (col && session.shown) this.detail.open(Number(col.dataset.sample));
@@ -101,7 +125,8 @@ export class DecompositionView {
     const [n, hh, ww] = m.images.x.shape;
     const rows = rowsOf(m.images);
     if (this.cols?.key !== columnsKey({ rows, count: n, height: hh, width: ww })) {
-      this.cols = buildColumns(this.grid, { view: 'decomposition', rows, labels: ROW_LABELS, help: ROW_HELP, scales: { r: 'signed', absDiff: 'heat' }, count: n, height: hh, width: ww });
+      const views = m.attack.views;
+      this.cols = buildColumns(this.grid, { view: 'decomposition', rows, labels: views ? TRAINING_VIEW_LABELS : ROW_LABELS, help: views ? TRAINING_VIEW_HELP : ROW_HELP, scales: { r: 'signed', absDiff: 'heat' }, count: n, height: hh, width: ww });
     }
     this.values = Object.fromEntries(rows.map((r) => [r, pixelValues(m.images[r]!)]));
     this.gain = residualGain(this.values.r!);
@@ -109,17 +134,19 @@ export class DecompositionView {
     session.shown = m;
     for (const row of rows) paintRow(this.cols.canvases[row], row, this.values[row]!, m.images.x.shape, this.colouring(row));
     this.cols.canvases[rows[0]!].forEach((_, i) => {
-      for (const row of rows) this.cols!.canvases[row][i]!.setAttribute('aria-label', `${ROW_LABELS[row]} of sample ${m.samples[i]!.index} (${m.samples[i]!.className})`);
+      for (const row of rows) this.cols!.canvases[row][i]!.setAttribute('aria-label', `${(m.attack.views ? TRAINING_VIEW_LABELS : ROW_LABELS)[row]} of sample ${m.samples[i]!.index} (${m.samples[i]!.className})`);
     });
     const untrained = encoderUntrained(m.run);
     m.samples.forEach((s, i) => setHeader(this.cols!, i, s, untrained ? 'none' : s.identityKept ? 'kept' : 'lost'));
     this.labelScales();
     this.cols.notes.absDiff.textContent = '';
     this.notice.hidden = !untrained;
-    fillNumbers(this.numbers, m.samples, untrained);
+    fillNumbers(this.numbers, m.samples, untrained, m.attack.agreement.perSampleCosine);
     const kept = m.samples.filter((s) => s.identityKept).length;
     this.summary.textContent = `ε ${m.eps} · ${m.steps} step(s) · seed ${m.seed} · attack loss ${formatNumber(m.lossBefore, 4)} → ${formatNumber(m.lossAfter, 4)} · ${untrained ? 'identity kept/lost: not meaningful (encoder untrained)' : `identity kept ${kept}/${n}`}`;
     this.summary.classList.toggle('nm', untrained);
+    this.attackLine.textContent = attackSummary(m);
+    this.attackLine.classList.toggle('warn', m.attack.mode === 'inference');
     this.applyZoom();
     this.grid.classList.toggle('stale', m.requestId < this.latestRequested);
     setViewState(this.state, 'none');
@@ -173,7 +200,7 @@ export class DecompositionView {
 
   private detailSource(): DetailSource | undefined {
     const shown = session.shown;
-    return shown ? { shown, values: this.values, colouring: (row) => this.colouring(row), labels: ROW_LABELS } : undefined;
+    return shown ? { shown, values: this.values, colouring: (row) => this.colouring(row), labels: shown.attack.views ? TRAINING_VIEW_LABELS : ROW_LABELS } : undefined;
   }
 }
 

@@ -8,7 +8,7 @@ import { h } from './dom';
 
 const NOT_MEANINGFUL = 'not meaningful: the encoder of this checkpoint is untrained';
 
-export function fillNumbers(table: HTMLElement, samples: readonly InspectSampleNumbers[], untrained: boolean): void {
+export function fillNumbers(table: HTMLElement, samples: readonly InspectSampleNumbers[], untrained: boolean, modeCosine: readonly (number | null)[] = []): void {
   table.textContent = '';
   table.classList.toggle('untrained', untrained);
   const col = (text: string, title?: string, attack = false) =>
@@ -26,13 +26,14 @@ export function fillNumbers(table: HTMLElement, samples: readonly InspectSampleN
         col('cos(f(x), f(x_adv))', undefined, true),
         col('rank', 'rank of x among the batch for x_adv: 1 = identity kept', true),
         col('max |x_adv − x|'),
-        col('loss term', "this sample's term of the attack loss at x_adv (their mean is the attack loss)", true),
+        col('loss term', "this sample's term of the attack loss at x_adv (the batch's terms average to the attack loss)", true),
+        col('cos ∇z (modes)', "cosine between this sample's latent gradients in training mode (batch statistics) and inference mode (running statistics): 1 = the modes attack alike", true),
       ),
     ),
   );
   const body = h('tbody');
   const attack = (cls: string, text: string) => h('td', { class: untrained ? `${cls} nm` : cls, ...(untrained ? { title: NOT_MEANINGFUL } : {}) }, text);
-  for (const s of samples) {
+  samples.forEach((s, i) => {
     body.append(
       h(
         'tr',
@@ -44,9 +45,10 @@ export function fillNumbers(table: HTMLElement, samples: readonly InspectSampleN
         attack('rank', untrained ? String(s.rank) : `${s.rank} ${s.identityKept ? '(kept)' : '(lost)'}`),
         h('td', { class: 'maxdx' }, formatNumber(s.maxPixelChange, 4)),
         attack('loss', formatNumber(s.lossTerm, 4)),
+        attack('modes', formatNumber(modeCosine[i] ?? NaN, 3)),
       ),
     );
-  }
+  });
   table.append(body);
-  if (untrained) table.append(h('tfoot', {}, h('tr', {}, h('td', { colspan: 7, class: 'nm-note dim' }, `† ${NOT_MEANINGFUL} (a VAE-phase checkpoint).`))));
+  if (untrained) table.append(h('tfoot', {}, h('tr', {}, h('td', { colspan: 8, class: 'nm-note dim' }, `† ${NOT_MEANINGFUL} (a VAE-phase checkpoint).`))));
 }

@@ -13,6 +13,9 @@ export interface ControlHints {
   eps: string;
   steps: string;
   seed: string;
+  batch: string;
+  mode: string;
+  views: string;
   stages: Record<AugmentStage, string>;
   /** Short text beside the controls, e.g. "trained: ε 0.1 · 1 step". */
   trained: string;
@@ -26,7 +29,10 @@ export function controlHints(run: InspectRunInfo, runId: string): ControlHints {
   return {
     eps: `ε, the latent attack's radius. Trained with ε = ${run.idaa.eps} (idaa.eps of ${runId}).${idaaOff}`,
     steps: `Attack steps. Trained with ${run.idaa.steps} (idaa.steps of ${runId}).${idaaOff}`,
-    seed: `Which samples are drawn (and the views' randomness). The run trained with seed ${run.seed}.`,
+    seed: `Which samples are drawn, their batch-mates and the views' randomness. The run trained with seed ${run.seed}.`,
+    batch: `The attack batch: the shown samples plus others drawn from the split. Trained with batches of ${run.batchSize} (ssl.batchSize of ${runId}); at that size the attack is the one a training step makes.`,
+    mode: 'Training mode is the attack a training step makes (the auxiliary batch norm with the batch’s statistics). Inference mode uses its running statistics instead: a different x_adv, shown for comparison.',
+    views: 'Attack the run’s training views, as a training step does: view i (the run’s augmentation of x) is attacked, view j is shown beside it. Off: the clean x is attacked.',
     stages: {
       crop: `${AUGMENT_STAGE_LABELS.crop}: scale ${list(a.cropScale)}, ratio ${list(a.cropRatio)} in training${a.cropScale[0] === 1 && a.cropScale[1] === 1 ? ' (off)' : ''}.`,
       flip: `${AUGMENT_STAGE_LABELS.flip}: ${a.flip ? 'on' : 'off'} in training.`,

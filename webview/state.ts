@@ -3,7 +3,8 @@
  * page has learnt from the host (checkpoints, the run each checkpoint was trained with), and the one
  * channel to the host (validated messages only, see src/protocol/webview.ts).
  */
-import { isInspectSettings, type CheckpointOption, type InspectResultMessage, type InspectRunInfo, type InspectSettings, type ViewName, type WebviewMessage } from '../src/protocol/webview';
+import { type CheckpointOption, type InspectResultMessage, type InspectRunInfo, type InspectSettings, type ViewName, type WebviewMessage } from '../src/protocol/webview';
+import { isInspectSettings } from '../src/protocol/webviewChecks';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -30,7 +31,7 @@ const finite = (v: unknown, lo: number, hi: number): v is number => typeof v ===
 
 /** What the page persists. */
 export const ui: PersistedState = {
-  view: restored?.view === 'dataset' || restored?.view === 'training' ? restored.view : 'decomposition',
+  view: restored?.view === 'compare' || restored?.view === 'dataset' || restored?.view === 'training' ? restored.view : 'decomposition',
   zoom: finite(restored?.zoom, 1, 16) ? Math.round(restored.zoom) : 0,
   classFilter: typeof restored?.classFilter === 'number' ? restored.classFilter : -1,
   datasetScroll: typeof restored?.datasetScroll === 'number' ? restored.datasetScroll : 0,

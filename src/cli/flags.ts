@@ -33,6 +33,8 @@ export const OPTIONS = {
   indices: { type: 'string' },
   steps: { type: 'string' },
   split: { type: 'string' },
+  mode: { type: 'string' },
+  batch: { type: 'string' },
   out: { type: 'string' },
   'probe-epochs': { type: 'string' },
   from: { type: 'string' },
@@ -101,6 +103,9 @@ export interface Flags {
   indices?: number[];
   steps?: number;
   split?: 'train' | 'test';
+  /** inspect: the attack's mode and batch size. */
+  mode?: 'training' | 'inference';
+  batch?: number;
   /** As typed: the experiment passes it on to its cell processes. */
   out?: string;
   probeEpochs?: number;
@@ -145,6 +150,11 @@ export function validateFlags(v: Values): Flags {
     if (v.split !== 'train' && v.split !== 'test') throw badValue('--split', v.split, 'train or test');
     f.split = v.split;
   }
+  if (v.mode !== undefined) {
+    if (v.mode !== 'training' && v.mode !== 'inference') throw badValue('--mode', v.mode, 'training (the attack a training step makes) or inference (running statistics)');
+    f.mode = v.mode;
+  }
+  f.batch = numberFlag('--batch', v.batch, configNode('ssl.batchSize'));
   if (v.out !== undefined) {
     folderOrMissing('--out', v.out, 'a folder for the output (created if missing)');
     f.out = v.out;

@@ -21,9 +21,13 @@ export async function inspect(cli: Invocation): Promise<void> {
   const bad = indices.filter((i) => i < 0 || i >= max);
   if (bad.length) throw new UsageError('--indices', `--indices ${bad.join(',')} outside 0..${max - 1} of the ${split} split`);
   const outDir = resolve(flags.out ?? join(ckpt, '..', '..', 'inspect'));
-  const r = inspectJob(trainer, { indices, split, eps: flags.eps, steps: flags.steps, outDir, name: `inspect-${Date.now()}` });
+  const r = inspectJob(trainer, { indices, split, eps: flags.eps, steps: flags.steps, mode: flags.mode, batchSize: flags.batch, outDir, name: `inspect-${Date.now()}` });
   trainer.dispose();
-  out.result({ png: r.png, json: r.json, samples: r.result.samples }, `sheet: ${r.png}\nnumbers: ${r.json}`);
+  const a = r.result.attack;
+  out.result(
+    { png: r.png, json: r.json, samples: r.result.samples, attack: a },
+    `sheet: ${r.png}\nnumbers: ${r.json}\nattack: ${a.mode} mode over a batch of ${a.batch.length}; latent gradients of the two modes: cosine ${a.agreement.cosine.toFixed(3)}, signs agree ${(a.agreement.signAgreement * 100).toFixed(0)}%`,
+  );
 }
 
 export async function evaluate(cli: Invocation): Promise<void> {

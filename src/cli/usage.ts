@@ -13,7 +13,7 @@ Usage:
                                     with REPORT.md, results.json and plots in <out>/<name>/
   idaa runs [--root DIR]            list runs with state, epoch and best kNN accuracy
   idaa checkpoints <run-dir>        list a run's complete checkpoints
-  idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--out DIR]
+  idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--mode training|inference] [--batch N] [--out DIR]
   idaa eval    --checkpoint F [--probe-epochs N]
   idaa export  --checkpoint F --out DIR [--data-path D]
                                     the VAE (and the encoder) for PyTorch: safetensors with the authors'
@@ -36,7 +36,7 @@ Run options:
   --root DIR           the folder of runs (default .idaa/runs)
 Ctrl-C stops a training at the next batch with a checkpoint; a second Ctrl-C quits at once.
 Common:
-  --backend B          auto | tensorflow-gpu | tensorflow | wasm | cpu (env IDAA_BACKEND overrides)
+  --backend B          auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (env IDAA_BACKEND overrides)
   --threads N|auto     wasm threads (default auto: the machine's cores, at most 8; env IDAA_WASM_THREADS overrides)
   --json               JSON lines on stdout
   -h, --help

@@ -3,6 +3,7 @@
  * `vscode`, so it runs in any Node process.
  */
 export { selectBackend, backendFromEnv, backendSummary, parseWasmThreads } from './backend/select';
+export { backendLabel } from './backend/label';
 export type { WasmThreads } from './backend/select';
 export type { BackendChoice, BackendName, BackendPreference } from './backend/select';
 export { resolveConfig, loadConfigFile, configFingerprint, diffConfigs } from './config/resolve';
@@ -30,7 +31,11 @@ export { listProbes, readProbe, decodeProbeImages, probeIndices, probeFileName }
 export type { ProbeFile, ProbeImages } from './runs/probe';
 export type { RunSummary } from '../common/runs/list';
 export { inspectSamples, SampleInspector } from './inspect/inspect';
-export type { AugmentViewsOptions, InspectResult, SampleNumbers } from './inspect/inspect';
+export { attackBatch, drawIndices } from './inspect/batch';
+export { classTable, sweepEps } from './inspect/compare';
+export { trainerInspectOptions } from './inspect/trainerInspect';
+export type { AttackMode, ModeAgreement } from './inspect/modes';
+export type { TrainingViewsOptions, InspectResult, SampleNumbers, AttackInfo } from './inspect/inspect';
 export { renderInspectionSheet } from './inspect/inspectionSheet';
 export { encodePng, writePng } from '../common/png';
 export { Rng } from './rng';

@@ -9,15 +9,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { encodePng } from '../common/png';
 import {
+  CompareRequestMessage,
+  CompareResultMessage,
   DatasetRequestMessage,
   ErrorMessage,
   ErrorScope,
+  ExportCsvMessage,
   HostMessage,
   INSPECTOR_VIEW_TYPE,
   InspectResultMessage,
   InspectSettings,
-  isInspectSettings,
-  parseWebviewMessage,
   ProbeRequestMessage,
   ProbesMessage,
   RenderedMessage,
@@ -25,8 +26,11 @@ import {
   settingsFragment,
   WebviewMessage,
 } from '../protocol/webview';
+import { isInspectSettings, parseWebviewMessage } from '../protocol/webviewChecks';
 import { DatasetSamplesRequest, InspectRequest, LongWorkProgressType, ProbeHistoryRequest, WorkerErrorData } from '../protocol/worker';
 import { listCheckpointOptions, resolveCheckpointChoice, trainingMessage } from './inspectorData';
+import { inspectParams, runComparison } from './inspectorCompare';
+import { saveCsv } from './csvExport';
 import { inspectionSheet } from './inspectorExport';
 import { inspectorHtml, webviewOptions } from './inspectorHtml';
 import type { RunManager } from './runManager';
@@ -112,6 +116,7 @@ export class InspectorPanel implements vscode.Disposable {
       this.receivedEmitter,
       this.postedEmitter,
       this.rejectedEmitter,
+      this.csvEmitter,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m) => this.receive(m)),
       deps.runs.onDidMetrics((m) => {
@@ -168,6 +173,9 @@ export class InspectorPanel implements vscode.Disposable {
       case 'inspect':
         this.requestInspect(m.requestId, m.settings);
         return;
+      case 'compareRequest':
+        void this.compare(m);
+        return;
       case 'datasetRequest':
         void this.dataset(m);
         return;
@@ -180,6 +188,9 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'exportPng':
         void this.exportPng();
+        return;
+      case 'exportCsv':
+        void this.exportCsv(m);
         return;
       case 'copySettings':
         void this.copySettings(m.settings);
@@ -266,17 +277,7 @@ export class InspectorPanel implements vscode.Disposable {
       });
       const t0 = Date.now();
       const r = await client
-        .sendRequest(InspectRequest.type, {
-          checkpoint,
-          progressToken,
-          split: s.split,
-          ...(s.eps !== undefined ? { eps: s.eps } : {}),
-          ...(s.steps !== undefined ? { steps: s.steps } : {}),
-          seed: s.seed,
-          count: s.count,
-          ...(s.indices?.length ? { indices: s.indices } : {}),
-          ...(s.augment ? { augment: { seed: s.seed, off: s.augmentOff ?? [] } } : {}),
-        })
+        .sendRequest(InspectRequest.type, inspectParams(s, checkpoint, progressToken))
         .finally(() => sub.dispose());
       const workerMs = Date.now() - t0;
       // Forwarded as the worker sent it: the webview colours the pixels.
@@ -293,6 +294,7 @@ export class InspectorPanel implements vscode.Disposable {
         lossAfter: r.lossAfter,
         samples: r.samples,
         run: r.run,
+        attack: r.attack,
         images: r.images,
         workerMs,
       };
@@ -302,6 +304,21 @@ export class InspectorPanel implements vscode.Disposable {
       this.error('inspect', e, requestId);
     }
   }
+
+  /** The Compare view: another checkpoint on the same samples, an ε sweep, a per-class table. */
+  private async compare(m: CompareRequestMessage): Promise<void> {
+    try {
+      const client = await this.deps.worker.get();
+      const r = await runComparison(client, m, (message, percentage) => this.post({ type: 'busy', scope: 'compare', requestId: m.requestId, message, ...(percentage !== undefined ? { percentage } : {}) }));
+      this.lastCompare = r;
+      this.post(r);
+    } catch (e) {
+      this.error('compare', e, m.requestId);
+    }
+  }
+
+  /** The last comparison posted (for tests). */
+  lastCompare: CompareResultMessage | undefined;
 
   // -------------------------------------------------------------------------------------------
   // Dataset, training curves
@@ -377,6 +394,28 @@ export class InspectorPanel implements vscode.Disposable {
       await vscode.workspace.fs.writeFile(vscode.Uri.file(target), encodePng(sheet));
       this.post({ type: 'exported', what: 'png', detail: target });
       return target;
+    } catch (e) {
+      this.error('export', e);
+      return undefined;
+    }
+  }
+
+  /** Where the next chart CSV goes without a dialog (the suite's seam; used once). */
+  csvFile: string | undefined;
+  private readonly csvEmitter = new vscode.EventEmitter<string>();
+  /** Fires with each CSV file written. */
+  readonly onDidExportCsv = this.csvEmitter.event;
+
+  /** Saves a chart's CSV (asks where, in the shown run's folder, unless `csvFile` is set). */
+  async exportCsv(m: ExportCsvMessage): Promise<string | undefined> {
+    const file = this.csvFile;
+    this.csvFile = undefined;
+    try {
+      const written = await saveCsv(m, this.trainingRun ?? this.lastInspect?.runDir, file);
+      if (!written) return undefined;
+      this.post({ type: 'exported', what: 'csv', detail: written });
+      this.csvEmitter.fire(written);
+      return written;
     } catch (e) {
       this.error('export', e);
       return undefined;

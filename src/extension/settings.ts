@@ -10,6 +10,10 @@ export interface IdaaSettings {
   runsFolder: string;
   backend: BackendPreference;
   wasmThreads: WasmThreads;
+  /** The inspector worker's wasm threads. */
+  inspectorThreads: WasmThreads;
+  /** 'background': the training worker lowers its own CPU priority (nice 10). */
+  trainingPriority: 'background' | 'normal';
   workerRuntime: string;
   defaultDataset: DatasetChoice;
   defaultPreset: PresetChoice;
@@ -26,6 +30,8 @@ export function settings(): IdaaSettings {
     backend: c.get<BackendPreference>('backend', 'auto'),
     // Machine scope, like the runtime: how many cores to use is the machine owner's choice.
     wasmThreads: c.inspect<WasmThreads>('wasmThreads')?.globalValue ?? 'auto',
+    inspectorThreads: c.inspect<WasmThreads>('inspectorThreads')?.globalValue ?? 1,
+    trainingPriority: c.inspect<'background' | 'normal'>('trainingPriority')?.globalValue === 'normal' ? 'normal' : 'background',
     // Machine scope: a workspace cannot name an executable for us to run.
     workerRuntime: (c.inspect<string>('workerRuntime')?.globalValue ?? '').trim(),
     defaultDataset: c.get<DatasetChoice>('defaultDataset', 'fashion-mnist'),

@@ -18,6 +18,8 @@ export class UntrustedWorkspaceError extends Error {
   }
 }
 
+export type WorkerRole = 'training' | 'inspector';
+
 export class WorkerClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
@@ -35,9 +37,14 @@ export class WorkerClient implements vscode.Disposable {
   readonly onDidStart = this.startEmitter.event;
   info: WorkerInfo | undefined;
 
+  /**
+   * `role` 'inspector': a second worker that serves only the inspector, reading checkpoints from
+   * disk, so inspection never queues behind training steps (and a training step never waits for it).
+   */
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
+    readonly role: WorkerRole = 'training',
   ) {}
 
   get running(): boolean {
@@ -64,7 +71,7 @@ export class WorkerClient implements vscode.Disposable {
     await this.disposeClient();
     const s = settings();
     const module = this.context.asAbsolutePath('dist/worker.js');
-    const env = { ...process.env };
+    const env = { ...process.env, IDAA_WORKER_ROLE: this.role, IDAA_TRAINING_PRIORITY: s.trainingPriority };
     const runtime = s.workerRuntime || undefined;
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc, ...(runtime ? { runtime } : {}), options: { env } },
@@ -72,7 +79,7 @@ export class WorkerClient implements vscode.Disposable {
     };
     // The worker opens files only inside the runs folder (and a run's own dataset folder, read only).
     const root = runsRoot();
-    const initializationOptions: WorkerInitializationOptions = { backend: s.backend, wasmThreads: s.wasmThreads, ...(root ? { runsRoot: root } : {}) };
+    const initializationOptions: WorkerInitializationOptions = { backend: s.backend, wasmThreads: this.role === 'inspector' ? s.inspectorThreads : s.wasmThreads, ...(root ? { runsRoot: root } : {}) };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [],
       outputChannel: this.output,
@@ -95,10 +102,10 @@ export class WorkerClient implements vscode.Disposable {
         return false;
       },
     };
-    const client = new LanguageClient('idaaWorker', 'IDAA Worker', serverOptions, clientOptions);
+    const client = this.role === 'inspector' ? new LanguageClient('idaaInspector', 'IDAA Inspector Worker', serverOptions, clientOptions) : new LanguageClient('idaaWorker', 'IDAA Worker', serverOptions, clientOptions);
     this.client = client;
     this.stoppingOnPurpose = false;
-    this.output.info(`starting the worker: ${runtime ?? 'the editor\'s Node'} ${module} (backend ${s.backend})`);
+    this.output.info(`starting the ${this.role} worker: ${runtime ?? 'the editor\'s Node'} ${module} (backend ${s.backend})`);
     try {
       await client.start();
     } catch (e) {
@@ -108,12 +115,14 @@ export class WorkerClient implements vscode.Disposable {
     }
     const result = client.initializeResult as unknown as { idaa?: WorkerInfo } | undefined;
     this.info = result?.idaa;
-    if (this.info) this.output.info(`worker ${this.info.pid} on Node ${this.info.nodeVersion}: ${this.info.backendSummary}`);
+    if (this.info) this.output.info(`${this.role} worker ${this.info.pid} on Node ${this.info.nodeVersion}: ${this.info.backendSummary}`);
     for (const attach of this.listeners) this.clientSubscriptions.push(...attach(client));
     // A changed runs folder reaches the running worker without a restart (which would stop training).
     const sendRoot = (): void => {
       const r = runsRoot();
-      void client.sendNotification(RunsRootNotification.type, r ? { runsRoot: r } : {});
+      // A worker that died since has nothing to tell; the next one gets the folder at start.
+      if (client.state !== State.Running) return;
+      client.sendNotification(RunsRootNotification.type, r ? { runsRoot: r } : {}).catch((e: unknown) => this.output.warn(`runs folder not sent to the ${this.role} worker: ${(e as Error).message}`));
     };
     this.clientSubscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('idaa.runsFolder') && sendRoot()), vscode.workspace.onDidChangeWorkspaceFolders(sendRoot));
     if (this.info) this.startEmitter.fire(this.info);

@@ -23,7 +23,8 @@ import type { RunStateName, RunStatus } from '../common/runs/state';
 import type { RunSummary } from '../common/runs/list';
 import type { CheckpointKind, ManifestEntry } from '../common/runs/manifest';
 import type { BackendPreference, WasmThreads } from '../engine/backend/select';
-import type { SampleNumbers } from '../engine/inspect/inspect';
+import type { AttackInfo, SampleNumbers } from '../engine/inspect/inspect';
+import type { AttackMode } from '../engine/inspect/modes';
 import type { ProbeSummary } from '../engine/runs/probe';
 import type { AugmentStage } from '../engine/augment/simclr';
 import type { RunConfig } from '../engine/config/types';
@@ -89,6 +90,8 @@ export interface WorkerInfo {
   threads: number;
   /** One line: the chosen backend and why the others were skipped. */
   backendSummary: string;
+  /** A few words for the status bar (`webgpu NVIDIA H200`, `wasm 2t`). */
+  backendLabel?: string;
   pid: number;
   nodeVersion: string;
 }
@@ -259,11 +262,18 @@ export interface InspectParams extends WithProgressToken {
   /** Defaults: the checkpoint config's idaa.eps / idaa.steps. */
   eps?: number;
   steps?: number;
-  /** Also return the two SimCLR views of each sample (the checkpoint config's augmentation without the stages in `off`), drawn with this seed. */
+  /** Attack the run's training views of the batch (the checkpoint config's augmentation without the stages in `off`), drawn with this seed; view i is attacked. */
   augment?: { seed: number; off?: AugmentStage[] };
+  /** Default 'training': the auxiliary batch norm with the attack batch's statistics, as training does. */
+  mode?: AttackMode;
+  /** The attack batch's size (default: the run's ssl.batchSize) and the seed of the samples drawn to fill it (default `seed`). */
+  batchSize?: number;
+  batchSeed?: number;
 }
 
 export type InspectSampleNumbers = SampleNumbers;
+export type InspectAttackInfo = AttackInfo;
+export type { AttackMode };
 
 /** What a checkpoint was trained with and how far (its metadata): the inspector's defaults and notices. */
 export interface InspectRunInfo {
@@ -277,6 +287,8 @@ export interface InspectRunInfo {
   augment: RunConfig['augment'];
   /** The run's training seed. */
   seed: number;
+  /** The run's SSL batch size: the default attack batch. */
+  batchSize: number;
 }
 
 export interface InspectResultWire {
@@ -288,6 +300,8 @@ export interface InspectResultWire {
   lossAfter: number;
   samples: InspectSampleNumbers[];
   run: InspectRunInfo;
+  /** The attack's mode and batch, and how far the other mode's latent gradient disagrees. */
+  attack: InspectAttackInfo;
   /**
    * NHWC in pixel units: R(x) (signed) and |x_adv − x| as float32; x, G(x), x_adv and, with
    * `augment`, the two SimCLR views as displayed bytes (`encodeImagePixels`).
@@ -295,10 +309,60 @@ export interface InspectResultWire {
   images: { x: PixelBuffer; g: PixelBuffer; r: PixelBuffer; xAdv: PixelBuffer; absDiff: PixelBuffer; viewI?: PixelBuffer; viewJ?: PixelBuffer };
 }
 
-/** Decompose and attack samples at a checkpoint, in inference mode (cancellable). */
+/** Decompose and attack samples at a checkpoint, by default as training attacks them (cancellable). */
 export namespace InspectRequest {
   export const method: 'idaa/inspect' = 'idaa/inspect';
   export const type = new RequestType<InspectParams, InspectResultWire, WorkerErrorData>(method);
+}
+
+/** An ε sweep: the same samples and batch attacked at each ε (the inspector's Compare view). */
+export interface InspectSweepParams extends Omit<InspectParams, 'eps'> {
+  /** The radii, ascending; at most 32. */
+  epsList: number[];
+}
+
+export interface InspectSweepResult {
+  checkpoint: string;
+  split: 'train' | 'test';
+  steps: number;
+  attack: InspectAttackInfo;
+  /** The shown samples' clean x (displayed bytes), once. */
+  x: PixelBuffer;
+  points: Array<{ eps: number; samples: InspectSampleNumbers[]; lossAfter: number; xAdv: PixelBuffer }>;
+}
+
+export namespace InspectSweepRequest {
+  export const method: 'idaa/inspectSweep' = 'idaa/inspectSweep';
+  export const type = new RequestType<InspectSweepParams, InspectSweepResult, WorkerErrorData>(method);
+}
+
+/** Identity kept, mean cos and ‖x_adv − x‖ per class over `count` samples of a split, attacked in batches of the run's size. */
+export interface ClassTableParams extends WithProgressToken {
+  checkpoint: string;
+  split?: 'train' | 'test';
+  /** Samples (default 256; the first of the split drawn with `seed`). */
+  count?: number;
+  seed?: number;
+  eps?: number;
+  steps?: number;
+  mode?: AttackMode;
+  batchSize?: number;
+}
+
+export interface ClassTableResult {
+  checkpoint: string;
+  split: 'train' | 'test';
+  eps: number;
+  steps: number;
+  mode: AttackMode;
+  batchSize: number;
+  samples: number;
+  rows: Array<{ label: number; className: string; count: number; kept: number; meanCosine: number; meanL2: number }>;
+}
+
+export namespace ClassTableRequest {
+  export const method: 'idaa/classTable' = 'idaa/classTable';
+  export const type = new RequestType<ClassTableParams, ClassTableResult, WorkerErrorData>(method);
 }
 
 export interface ProbeHistoryParams {
@@ -459,4 +523,58 @@ function fromBase64(data: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs UI (issue 13): config diagnostics and checkpoint evaluation. Host → worker requests.
+
+import type { ConfigIssue } from '../common/errors';
+import type { LinearProbeRecord } from '../common/runs/linearProbe';
+export type { ConfigIssue, LinearProbeRecord };
+
+export interface CheckConfigParams {
+  /** The text of a run config (an editor's, saved or not). */
+  text: string;
+  /** Its file, for messages only: nothing is read. */
+  file?: string;
+}
+
+export interface CheckConfigResult {
+  /**
+   * Every problem the engine's validation finds (what Start would refuse), each with its field and,
+   * when the value is in the text, its 1-based line and column; empty when the config is valid.
+   */
+  issues: ConfigIssue[];
+}
+
+/** Validates a run config's text as training would (schema, preset merge, cross-field checks); reads no file. */
+export namespace CheckConfigRequest {
+  export const method: 'idaa/checkConfig' = 'idaa/checkConfig';
+  export const type = new RequestType<CheckConfigParams, CheckConfigResult, WorkerErrorData>(method);
+}
+
+export interface EvaluateCheckpointParams extends WithProgressToken {
+  /** A checkpoint in a run folder (`<run>/checkpoints/<file>`), or `live:<runDir>` for that run's newest. */
+  checkpoint: string;
+  /** Probe epochs; default the config's `eval.probeEpochs`, or `EVALUATE_DEFAULT_PROBE_EPOCHS` when that is 0. */
+  epochs?: number;
+}
+
+/** Probe epochs when a run's config has `eval.probeEpochs` 0 (the probe is off during training). */
+export const EVALUATE_DEFAULT_PROBE_EPOCHS = 10;
+
+export interface EvaluateCheckpointResult {
+  runDir: string;
+  /** The checkpoint's path. */
+  checkpoint: string;
+  record: LinearProbeRecord;
+}
+
+/**
+ * The kNN monitor and a linear probe on frozen features at a checkpoint (cancellable, progress on
+ * the token); the result is stored with the run (`<run>/linear-probe.json`) and returned.
+ */
+export namespace EvaluateCheckpointRequest {
+  export const method: 'idaa/evaluateCheckpoint' = 'idaa/evaluateCheckpoint';
+  export const type = new RequestType<EvaluateCheckpointParams, EvaluateCheckpointResult, WorkerErrorData>(method);
 }

@@ -7,20 +7,28 @@
  *   workspace's runs folder there, the only place (with a run's own dataset folder, read only)
  *   where the worker opens files (paths.ts).
  * - training.ts: one run at a time; pause, resume, stop, checkpoint.
- * - disk.ts: runs, checkpoints and probes on disk. datasets.ts, inspect.ts: the inspector's long
- *   requests, with progress on the request's token and cancellation.
+ * - disk.ts: runs, checkpoints and probes on disk. datasets.ts, inspect.ts, compare.ts (opened.ts
+ *   keeps the checkpoints open): the inspector's long requests, with progress on the request's
+ *   token and cancellation. The extension starts a second worker for the inspector alone, so
+ *   these never queue behind training steps.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InitializeResult, ResponseError } from 'vscode-languageserver/node';
-import { backendSummary, parseWasmThreads, selectBackend } from '../engine';
+import { backendLabel, backendSummary, parseWasmThreads, selectBackend } from '../engine';
 import type { BackendPreference as EngineBackendPreference } from '../engine';
 import { RunsRootNotification, WorkerErrorCodes, WorkerErrorData, WorkerInfo, WorkerInitializationOptions, WorkerStatusRequest } from '../protocol/worker';
 import { connection, paths } from './context';
 import { registerDatasetRequests } from './datasets';
 import { registerDiskRequests } from './disk';
+import { registerEvaluateRequests } from './evaluate';
+import { registerCompareRequests } from './compare';
 import { registerInspectRequest } from './inspect';
+import { applyWorkerPriority } from './priority';
 import { activeRun, registerTrainingRequests, stopForShutdown } from './training';
+
+// Before the backend exists: its threads inherit the priority.
+const priorityNote = applyWorkerPriority(process.env);
 
 // An installed extension has no npm data packages: its built-in datasets travel as packs beside
 // the bundle (dist/data, written by `npm run package`).
@@ -32,6 +40,8 @@ registerTrainingRequests();
 registerDiskRequests();
 registerDatasetRequests();
 registerInspectRequest();
+registerCompareRequests();
+registerEvaluateRequests();
 
 connection.onRequest(WorkerStatusRequest.type, () => {
   if (!info) return new ResponseError<WorkerErrorData>(WorkerErrorCodes.InvalidState, 'the worker is not initialised', { kind: 'state' });
@@ -55,7 +65,8 @@ connection.onInitialize(async (params): Promise<InitializeResult & { idaa: Worke
     wasmThreads: opts.wasmThreads !== undefined ? parseWasmThreads(opts.wasmThreads, 'the setting idaa.wasmThreads') : 'auto',
     log: (line) => connection.console.log(line),
   });
-  info = { backend: choice.name, gpu: choice.gpu, threads: choice.threads, backendSummary: backendSummary(choice), pid: process.pid, nodeVersion: process.version };
+  info = { backend: choice.name, gpu: choice.gpu, threads: choice.threads, backendSummary: backendSummary(choice), backendLabel: backendLabel(choice), pid: process.pid, nodeVersion: process.version };
+  if (priorityNote) connection.console.log(priorityNote);
   connection.console.log(`IDAA worker ${process.pid} on Node ${process.version}: ${info.backendSummary}; runs folder ${paths.root ?? '(none: every path is refused)'}`);
   return { capabilities: {}, serverInfo: { name: 'idaa-worker' }, idaa: info };
 });

@@ -51,6 +51,16 @@ test('idaa vae, then idaa train --vae, then inspect and eval, on a folder of PNG
   assert.equal(nums.samples.length, 3);
   assert.ok(nums.samples.every((s: { latentLinf: number }) => Math.abs(s.latentLinf - 0.3) < 1e-6));
   assert.ok(readFileSync(String(r.png)).subarray(1, 4).toString() === 'PNG');
+  // The training-mode attack over a batch of the run's size by default; --mode and --batch change it.
+  assert.equal(nums.attack.mode, 'training');
+  assert.ok(nums.attack.batch.length > 3, `batch ${nums.attack.batch.length}`);
+  assert.deepEqual(nums.attack.batch.slice(0, 3), [0, 1, 2]);
+  const inf = idaa(['inspect', '--checkpoint', ckpt, '--indices', '0,1,2', '--mode', 'inference', '--batch', '3', '--out', 'sheets', '--json']);
+  assert.equal(inf.code, 0, inf.stderr);
+  const infNums = JSON.parse(readFileSync(String(inf.lines.find((l) => l.type === 'result')!.json), 'utf8'));
+  assert.equal(infNums.attack.mode, 'inference');
+  assert.deepEqual(infNums.attack.batch, [0, 1, 2]);
+  assert.equal(idaa(['inspect', '--checkpoint', ckpt, '--mode', 'eval']).code, 1, 'an unknown mode is refused');
 
   const runs = idaa(['runs', '--root', 'runs', '--json']);
   assert.equal(runs.code, 0, runs.stderr);

@@ -19,16 +19,16 @@ function setup() {
   return { vae, enc, attacker, ds, opts };
 }
 
-test('inspectSamples: the two augmentation views have x’s shape, are fixed by the seed and differ from x', async () => {
+test('inspectSamples: the two augmentation views have x’s shape, are fixed by the seed, differ from x, and view i is what is attacked', async () => {
   await useCpu();
   const { vae, enc, attacker, ds, opts } = setup();
   const before = tf.memory().numTensors;
   const plain = inspectSamples(vae, attacker, ds, opts);
   assert.equal(plain.images.viewI, undefined, 'no views unless asked');
   assert.equal(plain.images.viewJ, undefined);
-  const a = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 3 } });
-  const b = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 3 } });
-  const c = inspectSamples(vae, attacker, ds, { ...opts, augmentViews: { seed: 4 } });
+  const a = inspectSamples(vae, attacker, ds, { ...opts, views: { seed: 3 } });
+  const b = inspectSamples(vae, attacker, ds, { ...opts, views: { seed: 3 } });
+  const c = inspectSamples(vae, attacker, ds, { ...opts, views: { seed: 4 } });
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
   const len = a.images.x.length;
   for (const v of [a.images.viewI!, a.images.viewJ!]) {
@@ -40,8 +40,14 @@ test('inspectSamples: the two augmentation views have x’s shape, are fixed by 
   assert.deepEqual(b.images.viewJ, a.images.viewJ, 'same seed, same second view');
   assert.ok(maxAbsDiff(a.images.viewI!, a.images.viewJ!) > 0.05, 'the two views differ');
   assert.ok(maxAbsDiff(a.images.viewI!, c.images.viewI!) > 0.05, 'another seed, other views');
-  assert.deepEqual(a.images.x, plain.images.x, 'x unchanged by asking for views');
-  assert.deepEqual(a.samples, plain.samples, 'numbers unchanged by asking for views');
+  assert.deepEqual(a.images.x, plain.images.x, 'the clean x is still shown');
+  // G and R decompose the attacked input, view i: G + R = x_i (pixel units), and x_adv moves from x_i.
+  const sum = a.images.g.map((g, k) => g + a.images.r[k]);
+  assert.ok(maxAbsDiff(sum, a.images.viewI!) < 1e-5, `G + R = view i (${maxAbsDiff(sum, a.images.viewI!)})`);
+  assert.ok(maxAbsDiff(sum, a.images.x) > 0.05, 'not the clean x');
+  assert.equal(a.attack.views, true);
+  assert.equal(plain.attack.views, false);
+  assert.notDeepEqual(a.samples.map((s) => s.cosine), plain.samples.map((s) => s.cosine), 'the views are what is attacked');
   vae.store.dispose();
   enc.store.dispose();
 });
@@ -64,6 +70,7 @@ function assertSameResult(got: InspectResult, want: InspectResult, what: string)
   assert.equal(got.lossBefore, want.lossBefore, `${what}: loss before`);
   assert.equal(got.lossAfter, want.lossAfter, `${what}: loss after`);
   for (const k of ['x', 'g', 'r', 'xAdv', 'absDiff', 'viewI', 'viewJ'] as const) assert.deepEqual(got.images[k], want.images[k], `${what}: images.${k}`);
+  assert.deepEqual(got.attack, want.attack, `${what}: the attack's batch, mode and agreement`);
 }
 
 test('SampleInspector: a new ε, step count or sample set gives exactly what a fresh inspection gives, and frees what it kept', async () => {
@@ -78,13 +85,16 @@ test('SampleInspector: a new ε, step count or sample set gives exactly what a f
     { ...opts, eps: 1.5 },
     { ...opts, eps: 0 },
     { ...opts, eps: 0.8, steps: 3 },
-    { ...opts, eps: 0.8, steps: 1, augmentViews: { seed: 2 } },
+    { ...opts, eps: 0.8, steps: 1, views: { seed: 2 } },
+    { ...opts, eps: 0.8, mode: 'inference' },
+    { ...opts, eps: 0.8, batchSize: 8, batchSeed: 1 },
+    { ...opts, eps: 0.8, batchSize: 8, batchSeed: 1, mode: 'inference' },
     { ...opts, indices: [7, 6, 4], eps: 0.8 },
     { ...opts, split: 'train', eps: 0.8 },
     opts,
   ];
   for (const o of sequence) {
-    const what = `eps ${o.eps}, steps ${o.steps}, indices ${o.indices}, ${o.split}${o.augmentViews ? ', views' : ''}`;
+    const what = `eps ${o.eps}, steps ${o.steps}, indices ${o.indices}, ${o.split}${o.views ? ', views' : ''}, ${o.mode ?? 'training'}, batch ${o.batchSize ?? 'shown'}`;
     assertSameResult(inspector.inspect(o), inspectSamples(vae, attacker, ds, o), what);
     assert.equal(tf.memory().numTensors - before, kept, `${what}: only the last samples' tensors kept`);
   }
@@ -102,7 +112,7 @@ test('SampleInspector: a new ε, step count or sample set gives exactly what a f
 test('inspectSamples: augmentation stages can be left out of the views', async () => {
   await useCpu();
   const { vae, enc, attacker, ds, opts } = setup();
-  const views = (off: (typeof AUGMENT_STAGES)[number][]) => inspectSamples(vae, attacker, ds, { ...opts, eps: 0, augmentViews: { seed: 5, off } });
+  const views = (off: (typeof AUGMENT_STAGES)[number][]) => inspectSamples(vae, attacker, ds, { ...opts, eps: 0, views: { seed: 5, off } });
   const none = views([...AUGMENT_STAGES]);
   // With every stage off a view is x itself (the whole image at the model's size, in pixels).
   assert.ok(maxAbsDiff(none.images.viewI!, none.images.x) < 1e-5, `all off: view i = x (${maxAbsDiff(none.images.viewI!, none.images.x)})`);
@@ -130,7 +140,10 @@ test('inspectSamples: augmentation stages can be left out of the views', async (
   // Every stage on (the run's pipeline) moves pixels much more than the flip alone.
   const all = views([]);
   assert.ok(maxAbsDiff(all.images.viewI!, all.images.x) > 0.05, 'the full pipeline changes the image');
-  assert.deepEqual(all.samples, none.samples, 'the toggles change the views only');
+  // With every stage off the attacked view is x itself: the numbers are (nearly) the clean attack's.
+  const plain = inspectSamples(vae, attacker, ds, { ...opts, eps: 0 });
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(none.samples[i].cosine - plain.samples[i].cosine) < 1e-4, `sample ${i}: all stages off attacks x`);
+  assert.notDeepEqual(all.samples.map((s) => s.cosine), none.samples.map((s) => s.cosine), 'the stages change what is attacked');
   vae.store.dispose();
   enc.store.dispose();
 });

@@ -123,9 +123,12 @@ for (const method of METHODS) {
     const ds = syntheticDataset({ train: 32, test: 16, size: 8, classes: 4 });
     const c = resolveConfig({ preset: 'tiny', data: { imageSize: 8 }, vae: { width: 4, latentDim: 4 }, ssl: { method, batchSize: 16, queueSize: 64 }, idaa: { eps: 0.5 } });
     const t = new Trainer(c, ds);
-    const r = inspectTrainer(t, { indices: [0, 1, 2, 3, 4, 5, 6, 7], eps: 0.5 });
+    const full = inspectTrainer(t, { indices: [0, 1, 2, 3, 4, 5, 6, 7], eps: 0.5 });
+    assert.equal(full.attack.batch.length, 16, 'by default the attack batch has the run’s batch size');
+    assert.ok(full.lossAfter > full.lossBefore, `${method}: attack loss over the batch ${full.lossBefore} → ${full.lossAfter}`);
+    const r = inspectTrainer(t, { indices: [0, 1, 2, 3, 4, 5, 6, 7], eps: 0.5, batchSize: 8 });
     assert.ok(r.lossAfter > r.lossBefore, `${method}: attack loss ${r.lossBefore} → ${r.lossAfter}`);
-    // The per-sample terms shown are the method's: their mean is the batch loss after the step.
+    // The per-sample terms shown are the method's: over a batch of the shown samples their mean is the batch loss after the step.
     const mean = r.samples.reduce((s, x) => s + x.lossTerm, 0) / r.samples.length;
     assert.ok(Math.abs(mean - r.lossAfter) < 1e-5, `${mean} vs ${r.lossAfter}`);
     if (method === 'simsiam') assert.ok(r.samples.every((s) => s.lossTerm >= -1 - 1e-6 && s.lossTerm <= 1 + 1e-6), 'SimSiam terms are −cos, in [−1, 1]');

@@ -202,7 +202,8 @@ test('a checkpoint made by the companion in PyTorch → import → the inspector
   await useCpu();
   const { trainer } = await openCheckpoint(ckpt);
   const eps = 0.1;
-  const r = inspectTrainer(trainer, { indices: [0, 1, 2, 3, 4, 5, 6, 7], split: 'test', eps, steps: 1 });
+  // The companion's models are in eval mode: compare with the inference-mode attack on the shown samples alone.
+  const r = inspectTrainer(trainer, { indices: [0, 1, 2, 3, 4, 5, 6, 7], split: 'test', eps, steps: 1, mode: 'inference', batchSize: 8 });
   const inFile = join(work, 'ins-in.safetensors');
   const outFile = join(work, 'ins-out.safetensors');
   const tensors: FloatTensor[] = [

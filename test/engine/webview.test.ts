@@ -11,9 +11,6 @@ import {
   base64ToBytes,
   IMAGE_ROWS,
   rowsOf,
-  isInspectSettings,
-  parseHostMessage,
-  parseWebviewMessage,
   pixelValues,
   settingsFragment,
   type InspectResultMessage,
@@ -21,6 +18,7 @@ import {
   type PixelBuffer,
   type ResolvedSettings,
 } from '../../src/protocol/webview';
+import { isInspectSettings, parseHostMessage, parseWebviewMessage } from '../../src/protocol/webviewChecks';
 import { encodeImagePixels, encodePixels } from '../../src/protocol/worker';
 import { detailZoom, formatPixel, pixelAt, pixelUnder } from '../../webview/readout';
 import { colourBar, extent, filterByClass, gridWindow, niceTicks, smooth, thin, windowItems } from '../../webview/render';
@@ -36,6 +34,7 @@ const RUN: InspectRunInfo = {
   idaa: { enabled: true, eps: 0.1, steps: 1, alpha: 1 },
   augment: { cropScale: [0.2, 1], cropRatio: [0.75, 1.3333], flip: true, jitter: [0.4, 0.4, 0.4, 0.1], jitterP: 0.8, grayscaleP: 0.2 },
   seed: 3,
+  batchSize: 64,
 };
 
 function inspectMessage(): InspectResultMessage {
@@ -44,7 +43,7 @@ function inspectMessage(): InspectResultMessage {
   const v = Float32Array.from({ length: n }, (_, i) => (i % 11) / 10);
   const images = Object.fromEntries(IMAGE_ROWS.map((r) => [r, encodePixels(shape, v)])) as InspectResultMessage['images'];
   const sample = (index: number) => ({ index, label: 1, className: 'trouser', reconError: 0.01, latentLinf: 0.5, cosine: 0.9, rank: 1, identityKept: true, maxPixelChange: 0.2, lossTerm: 1.5 });
-  return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], run: RUN, images, workerMs: 12 };
+  return { type: 'inspectResult', requestId: 3, checkpoint: SETTINGS.checkpoint, runDir: '/r/a', split: 'test', eps: 1.5, steps: 2, seed: 7, lossBefore: 1, lossAfter: 2, samples: [sample(4), sample(9)], run: RUN, attack: { mode: 'training', batch: [4, 9, 0, 1], views: false, agreement: { cosine: 0.15, signAgreement: 0.45, perSampleCosine: [0.2, 0.1] } }, images, workerMs: 12 };
 }
 
 const raster = (values: Float32Array | Uint8Array, shape: PixelBuffer['shape'], i: number, c: Colouring) => sampleRaster(values, shape, i, c);
@@ -59,6 +58,7 @@ test('valid messages pass, both ways', () => {
     { type: 'inspect', requestId: 2, settings: { ...SETTINGS, indices: [1, 2, 3] } },
     // ε and steps left out: the checkpoint's training values.
     { type: 'inspect', requestId: 3, settings: { checkpoint: SETTINGS.checkpoint, split: 'test', seed: 0, count: 16 } },
+    { type: 'inspect', requestId: 4, settings: { ...SETTINGS, mode: 'inference', batchSize: 32 } },
     { type: 'datasetRequest', requestId: 1, runDir: '/r/a', split: 'train', indices: [0, 1], withAllLabels: true },
     { type: 'trainingRequest', runDir: '/r/a' },
     { type: 'exportPng' },
@@ -71,13 +71,13 @@ test('valid messages pass, both ways', () => {
   }
 });
 
-test('the augmentation views travel as two optional rows, validated like the others', () => {
+test('the training views travel as two optional rows, validated like the others, shown after x (what is attacked comes next)', () => {
   const m = inspectMessage();
   const view = m.images.x;
   const withViews = { ...m, images: { ...m.images, viewI: view, viewJ: view } };
   const ok = parseHostMessage(withViews);
   assert.equal(ok.ok, true, ok.ok ? '' : ok.error);
-  assert.deepEqual(rowsOf(withViews.images), [...IMAGE_ROWS, 'viewI', 'viewJ']);
+  assert.deepEqual(rowsOf(withViews.images), ['x', 'viewI', 'viewJ', 'g', 'r', 'xAdv', 'absDiff']);
   assert.deepEqual(rowsOf(m.images), [...IMAGE_ROWS]);
   const one = parseHostMessage({ ...m, images: { ...m.images, viewI: view } });
   assert.equal(one.ok, false);
@@ -96,6 +96,11 @@ test('the augmentation views travel as two optional rows, validated like the oth
   const unknown = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augment: true, augmentOff: ['blur'] } });
   assert.equal(unknown.ok, false);
   if (!unknown.ok) assert.match(unknown.error, /augmentOff\[0\]: expected one of "crop", "flip", "jitter", "grayscale"/);
+  const badMode = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, mode: 'eval' } });
+  assert.equal(badMode.ok, false);
+  if (!badMode.ok) assert.match(badMode.error, /mode: expected one of "training", "inference"/);
+  const badBatch = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, batchSize: 0 } });
+  assert.equal(badBatch.ok, false, 'a batch of 0 is refused');
   const tooMany = parseWebviewMessage({ type: 'inspect', requestId: 1, settings: { ...SETTINGS, augmentOff: ['crop', 'flip', 'jitter', 'grayscale', 'crop'] } });
   assert.equal(tooMany.ok, false);
 });

@@ -169,7 +169,7 @@ suite('IDAA inspector panel', function () {
     await screenshot('inspector-eps-4');
   });
 
-  test('the augmentation toggle adds the two standard views (fixed by the seed); each sample shows its loss term', async function () {
+  test('the Training views toggle attacks view i, as training does (views fixed by the seed); each sample shows its loss term', async function () {
     if (!DRIVER) return this.skip();
     const before = panel.lastInspect!;
     assert.equal(before.images.viewI, undefined, 'no views while the toggle is off');
@@ -181,12 +181,17 @@ suite('IDAA inspector panel', function () {
     };
     const on = await toggle(before.requestId, 'the decomposition with augmentation views');
     assert.ok(on.images.viewI && on.images.viewJ, 'both views sent');
+    assert.equal(on.attack.views, true, 'the attacked input is view i');
     assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'x'), 'view i is not x');
     assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'viewJ'), 'the two views differ');
     assert.deepEqual(rowChecksums(on.images, 'x'), rowChecksums(before.images, 'x'), 'x unchanged');
     await checkCanvases();
+    // The attack starts from view i: the views come right after x, then what is made of x_i.
     const rows = await inFrame(() => Array.from(document.querySelectorAll('#decomposition .deco-col.labels .row-label')).map((r: any) => r.dataset.row));
-    assert.deepEqual(rows.slice(-2), ['viewI', 'viewJ']);
+    assert.deepEqual(rows, ['x', 'viewI', 'viewJ', 'g', 'r', 'xAdv', 'absDiff']);
+    assert.notDeepEqual(rowChecksums(on.images, 'g'), rowChecksums(before.images, 'g'), 'G(x_i), not G(x)');
+    // The loss terms average to the attack loss over the attack batch: here the 16 shown are the whole batch.
+    assert.equal(on.attack.batch.length, on.samples.length);
     const terms = on.samples.map((s) => s.lossTerm ?? NaN);
     const mean = terms.reduce((a, t) => a + t, 0) / terms.length;
     assert.ok(Math.abs(mean - (on.lossAfter ?? NaN)) < 1e-4, `mean loss term ${mean} is the attack loss ${on.lossAfter}`);
@@ -218,13 +223,15 @@ suite('IDAA inspector panel', function () {
       // The float views equal x to 1e-5 (engine test); on screen that is at most one level of 255.
       assert.ok(worst <= 1, `every stage off: ${row} is x (max difference ${worst}/255)`);
     }
-    assert.deepEqual(bare.samples, on.samples, 'the toggles change the views only');
+    assert.deepEqual(bare.samples.map((s) => s.index), on.samples.map((s) => s.index), 'the same samples');
+    assert.notDeepEqual(bare.samples.map((s) => s.cosine), on.samples.map((s) => s.cosine), 'view i is attacked: other views, other numbers');
     await checkCanvases();
     const flipOnly = await clickStage('flip', 'the views with the flip alone');
     assert.notDeepEqual(rowChecksums(flipOnly.images, 'viewI'), rowChecksums(bare.images, 'viewI'), 'turning the flip back on mirrors some views');
     await screenshot('inspector-augment-flip-only');
     for (const st of ['crop', 'jitter', 'grayscale']) await clickStage(st, `the views with ${st} again`);
     assert.deepEqual(rowChecksums(panel.lastInspect!.images, 'viewI'), rowChecksums(on.images, 'viewI'), 'all stages back on: the first views again (same seed)');
+    assert.deepEqual(panel.lastInspect!.samples, on.samples, 'and the same attack on them');
 
     const off = await toggle(panel.lastInspect!.requestId, 'the decomposition without the views');
     assert.equal(off.images.viewI, undefined);
