@@ -3,6 +3,7 @@
  * inspect.probeEvery steps, scrubbed with a slider; laid out by sample like the decomposition,
  * each column headed by its index and class.
  */
+import { formatPosition } from '../src/common/runs/display';
 import { formatNumber, heatScale } from '../src/common/pixels';
 import { PROBE_ROWS, ROW_KINDS, pixelValues, type ProbeRow, type ProbesMessage } from '../src/protocol/webview';
 import { buildColumns, columnsKey, defaultZoom, setHeader, setZoom, type Columns } from './columns';
@@ -106,7 +107,7 @@ export class HistoryView {
     if (this.cols.legends.absDiff) setLegend(this.cols.legends.absDiff, heatScaleLabels(heat));
     setZoom(this.cols, ui.zoom || defaultZoom(hh, ww), hh, ww);
     const kept = p.samples.filter((s) => s.identityKept).length;
-    this.note.textContent = `Step ${p.step} (SSL epoch ${p.epoch + 1}): ε = ${p.eps}, ${p.steps} step(s); attack loss ${formatNumber(p.lossBefore)} → ${formatNumber(p.lossAfter)}; identity kept ${kept}/${p.samples.length}; largest |x_adv − x| ${formatNumber(heat.batchMax)}.`;
+    this.note.textContent = `${formatPosition({ phase: 'ssl', epochsDone: p.epoch, step: p.step })}: ε = ${p.eps}, ${p.steps} step(s); attack loss ${formatNumber(p.lossBefore)} → ${formatNumber(p.lossAfter)}; identity kept ${kept}/${p.samples.length}; largest |x_adv − x| ${formatNumber(heat.batchMax)}.`;
     this.shown = p;
   }
 

@@ -14,7 +14,11 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import { parseHostMessage, type ErrorMessage, type HostMessage, type InspectSettings, type ViewName } from '../src/protocol/webview';
+import { type ErrorMessage, type HostMessage, type InspectSettings, type ViewName } from '../src/protocol/webview';
+import { parseHostMessage } from '../src/protocol/webviewChecks';
+import { installChartHook } from './chartHook';
+import { setCsvSink } from './charts';
+import { CompareView } from './compare';
 import { Controls } from './controls';
 import { DatasetView } from './dataset';
 import { DecompositionView } from './decomposition';
@@ -23,8 +27,8 @@ import { log, persist, runOf, send, session, ui } from './state';
 import { installTestHook } from './testHook';
 import { TrainingView } from './training';
 
-const VIEWS: ViewName[] = ['decomposition', 'dataset', 'training'];
-const TITLES: Record<ViewName, string> = { decomposition: 'Decomposition', dataset: 'Dataset', training: 'Training' };
+const VIEWS: ViewName[] = ['decomposition', 'compare', 'dataset', 'training'];
+const TITLES: Record<ViewName, string> = { decomposition: 'Decomposition', compare: 'Compare', dataset: 'Dataset', training: 'Training' };
 
 const root = byId('idaa-root');
 root.textContent = '';
@@ -56,6 +60,7 @@ for (const v of VIEWS) {
 root.append(controls.form, controls.status, tabs);
 
 const deco = new DecompositionView(panels.decomposition, controls.status, (z) => controls.showZoom(z));
+const compare = new CompareView(panels.compare, { settings: () => controls.read() });
 const dataset = new DatasetView(
   panels.dataset,
   {
@@ -82,6 +87,7 @@ function showView(v: ViewName): void {
   persist();
   if (tabs.selectedIndex !== VIEWS.indexOf(v)) tabs.selectedIndex = VIEWS.indexOf(v);
   if (v === 'dataset') requestAnimationFrame(() => dataset.render());
+  if (v === 'compare') compare.fillCheckpoints();
   if (v === 'training') training.load(currentRun()?.runDir);
 }
 
@@ -102,7 +108,7 @@ function inspect(s: InspectSettings | undefined): void {
 }
 
 function showError(m: ErrorMessage): void {
-  const el = m.scope === 'dataset' ? dataset.state : m.scope === 'training' ? training.state : deco.state;
+  const el = m.scope === 'dataset' ? dataset.state : m.scope === 'training' ? training.state : m.scope === 'compare' ? compare.state : deco.state;
   const hint =
     m.kind === 'busy'
       ? ' The worker is busy; try again when it is free.'
@@ -145,6 +151,7 @@ function handle(m: HostMessage): void {
       session.checkpoints = m.checkpoints;
       session.live = m.live;
       controls.fillCheckpoints();
+      compare.fillCheckpoints();
       if ((wasLive || hadNone) && session.checkpoints.length > 0) inspect(controls.read());
       return;
     }
@@ -153,8 +160,12 @@ function handle(m: HostMessage): void {
       deco.show(m);
       if (session.shown === m) controls.applyResult(m);
       return;
+    case 'compareResult':
+      compare.onResult(m);
+      return;
     case 'busy':
-      if (m.scope === 'inspect' && !session.shown) setViewState(deco.state, 'loading', `${m.message}…`);
+      if (m.scope === 'compare') compare.busy(m.message);
+      else if (m.scope === 'inspect' && !session.shown) setViewState(deco.state, 'loading', `${m.message}…`);
       else controls.status.textContent = `${m.message}…`;
       return;
     case 'error':
@@ -171,7 +182,7 @@ function handle(m: HostMessage): void {
       training.history.onProbes(m);
       return;
     case 'exported':
-      controls.status.textContent = m.what === 'png' ? `Saved ${m.detail}` : 'Copied the settings as a run-config fragment.';
+      controls.status.textContent = m.what === 'settings' ? 'Copied the settings as a run-config fragment.' : `Saved ${m.detail}`;
       return;
   }
 }
@@ -188,6 +199,10 @@ window.addEventListener('message', (e: MessageEvent) => {
     log('error', `handling ${parsed.message.type}: ${(err as Error).stack ?? String(err)}`);
   }
 });
+
+// A chart's CSV button: the host asks where and saves it.
+setCsvSink((name, csv) => send({ type: 'exportCsv', name, csv }));
+installChartHook();
 
 installTestHook(() => {
   const shown = session.shown;
@@ -212,6 +227,15 @@ installTestHook(() => {
     detail: deco.detail.isOpen ? deco.detail.current : null,
     residual: { ...ui.residual },
     options: session.checkpoints.length + session.live.length,
+    attackMode: shown?.attack.mode ?? null,
+    attackBatch: shown?.attack.batch.length ?? null,
+    modeCosine: shown?.attack.agreement.cosine ?? null,
+    compare: {
+      pair: compare.shown.pair ? { a: compare.shown.pair.a.samples.map((s) => s.cosine), b: compare.shown.pair.b.samples.map((s) => s.cosine), checkpointB: compare.shown.pair.b.checkpoint } : null,
+      sweep: compare.shown.sweep ? compare.shown.sweep.points.map((p) => ({ eps: p.eps, ranks: p.samples.map((s) => s.rank), cosines: p.samples.map((s) => s.cosine) })) : null,
+      classes: compare.shown.classes ? { samples: compare.shown.classes.samples, rows: compare.shown.classes.rows.map((r) => ({ className: r.className, count: r.count, kept: r.kept })) } : null,
+      charts: panels.compare.querySelectorAll('#sweep-charts .chart').length,
+    },
   };
 });
 

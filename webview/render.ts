@@ -65,19 +65,8 @@ export function filterByClass(labels: ArrayLike<number>, total: number, cls: num
 // ---------------------------------------------------------------------------------------------
 // The Training view's charts
 
-/** About `count` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi === lo) return [lo];
-  if (hi < lo) [lo, hi] = [hi, lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const p = Math.pow(10, Math.floor(Math.log10(raw)));
-  const m = raw / p;
-  const step = (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
+/** Round tick values (shared with the charts: src/common/ticks.ts). */
+export { niceTicks } from '../src/common/ticks';
 
 /** Finite extent of values, padded when flat; undefined when nothing is finite. */
 export function extent(values: ArrayLike<number | null | undefined>): [number, number] | undefined {

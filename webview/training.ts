@@ -1,19 +1,13 @@
 /** The Training view: the run's curves from metrics.jsonl (loss terms, kNN accuracy, images/s), and its probe history. */
+import { formatPercent } from '../src/common/runs/display';
 import type { TrainingMessage } from '../src/protocol/webview';
-import { chart, type Series } from './charts';
-import { cssVar, h, setViewState } from './dom';
+import { chart } from './charts';
+import { PALETTE } from './chartTheme';
+import { chartSettingsFrom, chartToolbar, type ChartSettings } from './chartToolbar';
+import { h, setViewState } from './dom';
 import { HistoryView } from './history';
-import { smooth } from './render';
+import { knnPoints, phaseName, speedSeries, termSeries, X_LABELS, xKindOf } from './metricSeries';
 import { send } from './state';
-
-const COLOURS: Array<[string, string]> = [
-  ['--vscode-charts-blue', '#3794ff'],
-  ['--vscode-charts-red', '#f14c4c'],
-  ['--vscode-charts-green', '#89d185'],
-  ['--vscode-charts-orange', '#d18616'],
-  ['--vscode-charts-purple', '#b180d7'],
-  ['--vscode-charts-yellow', '#cca700'],
-];
 
 /** The metric term of SimSiam's and BYOL's collapse monitor. */
 const COLLAPSE_TERM = 'outputStd';
@@ -22,11 +16,18 @@ export class TrainingView {
   readonly state = h('div', { class: 'view-state', role: 'status' });
   readonly charts = h('div', { id: 'charts', class: 'charts' });
   readonly history: HistoryView;
+  /** The charts' x axis, smoothing and log scale (kept for the session). */
+  settings: ChartSettings = chartSettingsFrom(undefined);
+  private readonly toolbar = chartToolbar('training', this.settings, (s) => {
+    this.settings = s;
+    this.draw();
+  });
   private runDir: string | undefined;
   private data: TrainingMessage | undefined;
 
   constructor(panel: HTMLElement, private readonly visible: () => boolean) {
-    panel.append(this.state, this.charts);
+    this.toolbar.hidden = true; // until there are curves
+    panel.append(this.state, this.toolbar, this.charts);
     this.history = new HistoryView(panel, () => this.runDir);
   }
 
@@ -65,32 +66,25 @@ export class TrainingView {
     const m = this.data;
     if (!m) return;
     if (m.steps.length === 0 && m.epochs.length === 0) {
+      this.toolbar.hidden = true;
       setViewState(this.state, 'empty', `${m.runId} has no metrics yet: start it, and the curves grow as it trains.`, { title: 'Start', run: () => send({ type: 'runCommand', command: 'idaa.start' }) });
       return;
     }
+    this.toolbar.hidden = false;
     setViewState(this.state, 'none');
-    const colours = COLOURS.map(([v, d]) => cssVar(v, d));
-    const termSeries = (phase: string): Series[] => {
-      const steps = m.steps.filter((s) => s.phase === phase);
-      const names = [...new Set(steps.flatMap((s) => Object.keys(s.terms)))];
-      const win = Math.max(1, Math.round(steps.length / 100));
-      return names.map((name, i) => {
-        const ys = smooth(steps.map((s) => s.terms[name] ?? null), win);
-        return { name, colour: colours[i % colours.length]!, points: steps.map((s, k) => [s.step, ys[k] ?? null] as [number, number | null]) };
-      });
-    };
+    const { x, smoothing, log } = this.settings;
+    const colour = (i: number) => PALETTE[i % PALETTE.length]!;
+    const xLabel = X_LABELS[x];
+    const steps = { xKind: xKindOf(x), smoothing, log };
+    const ssl = termSeries(m.steps, 'ssl', x, colour, [COLLAPSE_TERM]);
     // The collapse monitor is not a loss: it gets its own chart and scale.
-    const sslAll = termSeries('ssl');
-    const ssl = sslAll.filter((x) => x.name !== COLLAPSE_TERM);
-    const collapse = sslAll.filter((x) => x.name === COLLAPSE_TERM);
-    const vae = termSeries('vae');
-    if (ssl.length) this.charts.append(chart('SSL losses (method, adversarial), smoothed', 'step', ssl));
-    if (collapse.length) this.charts.append(chart('Collapse monitor: std of the normalised projections (0 = collapsed), smoothed', 'step', collapse));
-    if (vae.length) this.charts.append(chart('VAE losses (reconstruction, KL), smoothed', 'step', vae));
-    const knn = m.epochs.filter((e) => e.knnAccuracy !== undefined);
-    this.charts.append(chart('kNN accuracy per epoch', 'epoch', [{ name: 'kNN', colour: colours[2]!, dots: true, points: knn.map((e) => [e.epoch, e.knnAccuracy!] as [number, number]) }], (v) => `${(v * 100).toFixed(0)}%`));
-    const ips = m.steps.filter((s) => s.imagesPerSec !== undefined);
-    const ipsY = smooth(ips.map((s) => s.imagesPerSec ?? null), Math.max(1, Math.round(ips.length / 100)));
-    this.charts.append(chart('Images per second', 'step', [{ name: 'images/s', colour: colours[3]!, points: ips.map((s, k) => [s.step, ipsY[k] ?? null] as [number, number | null]) }]));
+    const collapse = termSeries(m.steps, 'ssl', x, colour).filter((s) => s.name === COLLAPSE_TERM);
+    const vae = termSeries(m.steps, 'vae', x, colour);
+    if (ssl.length) this.charts.append(chart('SSL losses (method, adversarial)', xLabel, ssl, undefined, steps));
+    if (collapse.length) this.charts.append(chart('Collapse monitor: std of the normalised projections (0 = collapsed)', xLabel, collapse, undefined, { ...steps, log: false }));
+    if (vae.length) this.charts.append(chart('VAE losses (reconstruction, KL)', xLabel, vae, undefined, steps));
+    const knn = [...new Set(m.epochs.filter((e) => e.knnAccuracy !== undefined).map((e) => e.phase))].map((phase, i) => ({ name: `kNN (${phaseName(phase)})`, colour: colour(2 + i), dots: true, points: knnPoints(m.epochs, phase, x) }));
+    this.charts.append(chart('kNN accuracy per epoch', xLabel, knn, (v) => formatPercent(v), { xKind: xKindOf(x), yKind: 'percent' }));
+    this.charts.append(chart('Images per second', xLabel, speedSeries(m.steps, x, (i) => colour(3 + i)), undefined, steps));
   }
 }

@@ -2,17 +2,22 @@
  * The "IDAA" commands. Each accepts the tree's items (context menus), plain paths (tests, other
  * extensions) or nothing (the palette: it asks with quick picks).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { applyEdits, modify } from 'jsonc-parser';
 import * as vscode from 'vscode';
+import { runLabel, runTraits } from '../common/runs/display';
 import { newRunId } from '../common/runs/layout';
 import { listRuns } from '../common/runs/list';
+import { runLockHolder } from '../common/runs/lock';
 import { readManifest, removeFromManifest } from '../common/runs/manifest';
-import type { BackendPreference } from '../protocol/worker';
+import { readRunStatus } from '../common/runs/state';
+import type { BackendPreference, EvaluateCheckpointResult } from '../protocol/worker';
 import type { InspectSettings } from '../protocol/webview';
+import { compareCommands } from './compareCommands';
 import { InspectorDeps, InspectorPanel } from './inspectorPanel';
 import { Messages, openFile } from './messages';
-import { RunManager } from './runManager';
+import { readRawConfig, RunManager } from './runManager';
 import { CheckpointItem, RunItem, RunsTreeProvider } from './runsTree';
 import { DatasetChoice, MethodChoice, PresetChoice, runsRoot, settings } from './settings';
 import { WorkerClient } from './workerClient';
@@ -31,7 +36,19 @@ export const COMMANDS = [
   'idaa.showWorkerLog',
   'idaa.selectBackend',
   'idaa.refreshRuns',
+  'idaa.runDemo',
+  'idaa.openSettings',
+  'idaa.openConfig',
+  'idaa.renameRun',
+  'idaa.duplicateRun',
+  'idaa.deleteRun',
+  'idaa.evaluateCheckpoint',
+  'idaa.compareRuns',
+  'idaa.compareExperiment',
 ] as const;
+
+/** The extension's id, for "Open Settings" filtered to it. */
+export const EXTENSION_ID = 'idaa-studio.idaa-studio';
 
 export interface NewRunOptions {
   dataset?: DatasetChoice;
@@ -58,9 +75,9 @@ async function pickWithDefault(items: vscode.QuickPickItem[], defaultLabel: stri
   return picked?.label;
 }
 
-export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel; extensionUri: vscode.Uri }): vscode.Disposable[] {
+export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider; worker: WorkerClient; inspectorWorker: WorkerClient; messages: Messages; output: vscode.LogOutputChannel; extensionUri: vscode.Uri }): vscode.Disposable[] {
   const { runs, tree, worker, messages, output } = ctx;
-  const inspectorDeps: InspectorDeps = { extensionUri: ctx.extensionUri, runs, worker, output };
+  const inspectorDeps: InspectorDeps = { extensionUri: ctx.extensionUri, runs, worker: ctx.inspectorWorker, output };
 
   const runDirOf = (arg: RunArg): string | undefined => {
     if (arg instanceof RunItem) return arg.run.dir;
@@ -90,7 +107,7 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     }
     if (candidates.length === 1) return candidates[0].dir;
     const pick = await vscode.window.showQuickPick(
-      candidates.map((r) => ({ label: r.id, description: `${r.status.state} · ${r.checkpoints} checkpoint(s)`, dir: r.dir })),
+      candidates.map((r) => ({ label: runLabel(readRawConfig(r.dir), r.id), description: `${r.status.state} · ${r.checkpoints} checkpoint(s) · ${r.id}`, dir: r.dir })),
       { placeHolder },
     );
     return pick?.dir;
@@ -289,8 +306,9 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
       ((
         await vscode.window.showQuickPick(
           [
-            { label: 'auto', description: 'tfjs-node-gpu, tfjs-node, wasm, cpu: the first that works' },
+            { label: 'auto', description: 'tfjs-node-gpu, webgpu, tfjs-node, wasm, cpu: the first that works' },
             { label: 'tensorflow-gpu', description: '@tensorflow/tfjs-node-gpu (CUDA); needs a worker runtime that has it' },
+            { label: 'webgpu', description: 'WebGPU (Dawn: Vulkan, Metal, D3D12); the worker log names the adapter' },
             { label: 'tensorflow', description: '@tensorflow/tfjs-node (native CPU)' },
             { label: 'wasm', description: 'WebAssembly with SIMD: works everywhere' },
             { label: 'cpu', description: 'pure JavaScript: slow, exact' },
@@ -305,6 +323,8 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
       return choice;
     }
     if (worker.running) await worker.stop();
+    // The inspector's worker picks the new backend on its next request.
+    if (ctx.inspectorWorker.running) await ctx.inspectorWorker.stop();
     if (!vscode.workspace.isTrusted) return choice;
     try {
       await worker.get();
@@ -313,6 +333,151 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
       messages.error(`Backend ${choice} is not usable`, e, [{ title: 'Select Backend', run: () => vscode.commands.executeCommand('idaa.selectBackend') }]);
     }
     return choice;
+  };
+
+  const openConfig = async (arg?: RunArg) => {
+    const runDir = runDirOf(arg) ?? runs.active?.runDir ?? (await pickRun(undefined, () => true, 'Open the config of which run?'));
+    if (!runDir) return undefined;
+    await messages.openConfig(path.join(runDir, 'config.json'));
+    return runDir;
+  };
+
+  /** Sets (or, empty, removes) the run's `name` in config.json, keeping the file's formatting; `name` changes no result. */
+  const renameRun = async (arg?: RunArg, newName?: string) => {
+    const runDir = runDirOf(arg) ?? (await pickRun(undefined, () => true, 'Rename which run?'));
+    if (!runDir) return undefined;
+    const file = path.join(runDir, 'config.json');
+    const config = readRawConfig(runDir);
+    if (!config) {
+      messages.show('error', `Cannot rename ${path.basename(runDir)}: its config.json is not a JSON object. Fix it first.`, [{ title: 'Open Config', run: () => messages.openConfig(file) }], 'config');
+      return undefined;
+    }
+    const name =
+      newName ??
+      (await vscode.window.showInputBox({
+        title: `Rename ${path.basename(runDir)}`,
+        prompt: 'The name shown in the Runs view (the config’s "name" field; it changes no result). Empty: dataset · method · IDAA.',
+        value: typeof config.name === 'string' ? config.name : runLabel(config, path.basename(runDir)),
+      }));
+    if (name === undefined) return undefined;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const text = doc.getText();
+    const edits = modify(text, ['name'], name.trim() ? name.trim() : undefined, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } });
+    if (edits.length) {
+      const we = new vscode.WorkspaceEdit();
+      for (const e of edits) we.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+      if (!(await vscode.workspace.applyEdit(we)) || !(await doc.save())) {
+        // The editor would not take the edit (e.g. a read-only file system view): write the file.
+        writeFileSync(file, applyEdits(text, edits));
+      }
+    }
+    tree.refresh();
+    return name.trim();
+  };
+
+  /** A new run folder with this run's config.json (as written), nothing else: "new run from this config". */
+  const duplicateRun = async (arg?: RunArg, opts: { open?: boolean } = {}) => {
+    const source = runDirOf(arg) ?? (await pickRun(undefined, () => true, 'New run from the config of which run?'));
+    if (!source) return undefined;
+    const root = runsRoot() ?? path.dirname(source);
+    let text: string;
+    try {
+      text = readFileSync(path.join(source, 'config.json'), 'utf8');
+    } catch (e) {
+      messages.error('Cannot read the config', e);
+      return undefined;
+    }
+    const config = readRawConfig(source);
+    const t = runTraits(config);
+    if (config && typeof config.name === 'string' && config.name.trim()) {
+      text = applyEdits(text, modify(text, ['name'], `${config.name.trim()} (copy)`, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } }));
+    }
+    const base = path.join(root, newRunId(`${t.method}${t.idaa ? '-idaa' : ''}`, t.dataset));
+    let runDir = base;
+    for (let i = 2; existsSync(runDir); i++) runDir = `${base}-${i}`;
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(path.join(runDir, 'config.json'), text.endsWith('\n') ? text : text + '\n');
+    tree.refresh();
+    output.info(`new run ${runDir} from the config of ${source}`);
+    if (opts.open !== false) {
+      await openFile(path.join(runDir, 'config.json'));
+      messages.show('info', `Created ${path.basename(runDir)} with the config of ${runLabel(config, path.basename(source))}. Edit it, then start it.`, [{ title: 'Start', run: () => runs.start(runDir) }], 'created');
+    }
+    return runDir;
+  };
+
+  /**
+   * Deletes a run folder after a confirmation, to the trash where the file system has one (a local
+   * desktop), else for good after a second confirmation. Never a run that trains: this window's, or
+   * one whose lock a live process (the CLI, another window) holds.
+   */
+  const deleteRun = async (arg?: RunArg, opts: { confirm?: boolean } = {}) => {
+    const runDir = runDirOf(arg) ?? (await pickRun(undefined, (st) => st !== 'running' && st !== 'paused' && st !== 'stopping', 'Delete which run?'));
+    if (!runDir) return false;
+    const label = runLabel(readRawConfig(runDir), path.basename(runDir));
+    const mine = runs.active && path.resolve(runs.active.runDir) === path.resolve(runDir) && runs.busy;
+    const holder = runLockHolder(runDir);
+    const st = readRunStatus(runDir).state;
+    if (mine || holder || st === 'running' || st === 'paused' || st === 'stopping') {
+      const who = mine ? 'this window trains it' : holder ? `process ${holder.pid} (${holder.command}) holds it` : `its state is ${st}`;
+      messages.show('error', `Cannot delete ${label}: ${who}. Stop it first.`, mine ? [{ title: 'Stop', run: () => runs.control('stop') }] : [], 'busy');
+      return false;
+    }
+    const uri = vscode.Uri.file(runDir);
+    if (opts.confirm !== false) {
+      const ok = await vscode.window.showWarningMessage(`Delete the run ${label}?`, { modal: true, detail: `${runDir}\n\nIts config, metrics and checkpoints go to the trash where this system has one.` }, 'Delete');
+      if (ok !== 'Delete') return false;
+    }
+    try {
+      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
+    } catch (e) {
+      // No trash here (a remote or web workspace, a file system without one): ask again, then delete for good.
+      output.warn(`no trash for ${runDir}: ${(e as Error).message}`);
+      if (opts.confirm !== false) {
+        const ok = await vscode.window.showWarningMessage(`There is no trash here. Delete ${label} permanently?`, { modal: true, detail: runDir }, 'Delete Permanently');
+        if (ok !== 'Delete Permanently') return false;
+      }
+      try {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+      } catch (e2) {
+        messages.error(`Cannot delete ${label}`, e2);
+        return false;
+      }
+    }
+    tree.refresh();
+    return true;
+  };
+
+  /** The checkpoint to evaluate: the item or path given, else the run's newest. */
+  const evaluateCheckpoint = async (arg?: RunArg, opts: { epochs?: number } = {}): Promise<EvaluateCheckpointResult | undefined> => {
+    const file = await checkpointOf(arg);
+    if (!file) {
+      messages.show('info', 'This run has no checkpoint to evaluate yet.', [], 'noCheckpoint');
+      return undefined;
+    }
+    return runs.evaluate(file, opts);
+  };
+
+  // Runs side by side, and an experiment's grid: the runs comparison panel (compareCommands.ts).
+  const { compareRuns, compareExperiment } = compareCommands({ extensionUri: ctx.extensionUri, output }, messages, runDirOf);
+
+  /** The README's main job: small preset, Fashion-MNIST, SimCLR + IDAA, then a linear probe, as `idaa demo` does. */
+  const runDemo = async (opts: NewRunOptions = {}) => {
+    const runDir = await newRun({ dataset: 'fashion-mnist', preset: 'small', method: 'simclr', idaa: true, name: 'Demo · fashion-mnist · SimCLR · IDAA on', open: false, ...opts });
+    if (!runDir) return undefined;
+    runs.evaluateWhenComplete(runDir);
+    messages.show('info', 'The demo trains the small preset on Fashion-MNIST (a VAE, then SimCLR with IDAA; a few minutes on a laptop), then evaluates it with a linear probe. Follow it in the status bar and the Runs view.', [{ title: 'Open Inspector', run: () => openInspector(runDir) }], 'demo');
+    return runs.start(runDir);
+  };
+
+  const openSettings = () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`);
+
+  // What the finishing notification's actions do (RunManager shows it).
+  runs.finishActions = {
+    openInspector: (runDir) => openInspector(runDir),
+    evaluate: (runDir) => evaluateCheckpoint(runDir),
+    compare: (runDir) => compareRuns(runDir),
+    resume: (runDir) => runs.start(runDir, { resumeFrom: 'latest' }),
   };
 
   const handlers: Record<(typeof COMMANDS)[number], (...args: any[]) => unknown> = {
@@ -329,6 +494,15 @@ export function registerCommands(ctx: { runs: RunManager; tree: RunsTreeProvider
     'idaa.showWorkerLog': () => output.show(true),
     'idaa.selectBackend': selectBackend,
     'idaa.refreshRuns': () => tree.refresh(),
+    'idaa.runDemo': runDemo,
+    'idaa.openSettings': openSettings,
+    'idaa.openConfig': openConfig,
+    'idaa.renameRun': renameRun,
+    'idaa.duplicateRun': duplicateRun,
+    'idaa.deleteRun': deleteRun,
+    'idaa.evaluateCheckpoint': evaluateCheckpoint,
+    'idaa.compareRuns': compareRuns,
+    'idaa.compareExperiment': compareExperiment,
   };
   return COMMANDS.map((id) => vscode.commands.registerCommand(id, handlers[id]));
 }

@@ -6,6 +6,9 @@
 import * as vscode from 'vscode';
 import { INSPECTOR_VIEW_TYPE } from '../protocol/webview';
 import { COMMANDS, registerCommands } from './commands';
+import { ConfigDiagnostics } from './configDiagnostics';
+import { ContextKeys } from './contextKeys';
+import { RunsComparePanel } from './runsComparePanel';
 import { InspectorPanel, webviewOptions } from './inspectorPanel';
 import { Messages, ShownMessage } from './messages';
 import { RunManager } from './runManager';
@@ -17,12 +20,20 @@ import { WorkerClient } from './workerClient';
 export interface IdaaApi {
   runs: RunManager;
   worker: WorkerClient;
+  /** The inspector's own worker process. */
+  inspectorWorker: WorkerClient;
   tree: RunsTreeProvider;
   statusBar: RunStatusBar;
   onDidShowMessage: vscode.Event<ShownMessage>;
   commands: readonly string[];
+  /** Config diagnostics (idaa/checkConfig), for tests. */
+  diagnostics: ConfigDiagnostics;
+  /** The context keys set for menus and enablement, for tests. */
+  contextKeys: () => Record<string, unknown>;
   /** The inspector panel (one at a time), for tests. */
   inspector: { current: () => InspectorPanel | undefined; onDidCreate: vscode.Event<InspectorPanel> };
+  /** The runs comparison panel (one at a time), for tests. */
+  runsCompare: { current: () => RunsComparePanel | undefined };
 }
 
 let disposeWorker: (() => Promise<void>) | undefined;
@@ -31,14 +42,21 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
   const output = vscode.window.createOutputChannel('IDAA Worker', { log: true });
   const messages = new Messages(output);
   const worker = new WorkerClient(context, output);
-  const runs = new RunManager(worker, messages, output);
+  // The inspector has a worker of its own: it stays responsive while a run trains; Evaluate and the
+  // config diagnostics use it too, so they never queue behind (or slow) training steps.
+  const inspectorWorker = new WorkerClient(context, output, 'inspector');
+  const runs = new RunManager(worker, messages, output, inspectorWorker);
   const tree = new RunsTreeProvider(runs);
   const statusBar = new RunStatusBar(runs, worker);
-  const view = vscode.window.createTreeView('idaa.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('idaa.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const diagnostics = new ConfigDiagnostics(inspectorWorker, output);
+  const contextKeys = new ContextKeys(runs);
+  // "Open Config" jumps to the config's first error; a config a Start refused gets its diagnostics.
+  messages.openConfig = async (file) => void (await diagnostics.openAtFirstError(file));
 
-  context.subscriptions.push(output, messages, runs, tree, statusBar, view, ...registerCommands({ runs, tree, worker, messages, output, extensionUri: context.extensionUri }));
+  context.subscriptions.push(output, messages, runs, tree, statusBar, view, diagnostics, contextKeys, messages.onDidReportConfigError((f) => void diagnostics.checkFile(f)), ...registerCommands({ runs, tree, worker, inspectorWorker, messages, output, extensionUri: context.extensionUri }));
   // The inspector comes back after a reload with the state its webview kept (setState).
-  const inspectorDeps = { extensionUri: context.extensionUri, runs, worker, output };
+  const inspectorDeps = { extensionUri: context.extensionUri, runs, worker: inspectorWorker, output };
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
@@ -47,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
       },
     }),
     { dispose: () => InspectorPanel.current?.dispose() },
+    { dispose: () => RunsComparePanel.current?.dispose() },
   );
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -55,9 +74,11 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
     }),
   );
   // The worker is stopped (its run checkpointed) in deactivate(), which may await it.
-  disposeWorker = () => worker.dispose();
+  disposeWorker = async () => {
+    await Promise.all([worker.dispose(), inspectorWorker.dispose()]);
+  };
   if (!vscode.workspace.isTrusted) output.info('untrusted workspace: IDAA Studio shows runs but starts no worker and no training');
-  return { runs, worker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS, inspector: { current: () => InspectorPanel.current, onDidCreate: InspectorPanel.onDidCreate } };
+  return { runs, worker, inspectorWorker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS, diagnostics, contextKeys: () => contextKeys.snapshot(), inspector: { current: () => InspectorPanel.current, onDidCreate: InspectorPanel.onDidCreate }, runsCompare: { current: () => RunsComparePanel.current } };
 }
 
 export async function deactivate(): Promise<void> {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { listRuns } from '../common/runs/list';
 import { readManifest } from '../common/runs/manifest';
-import { readMetrics } from '../common/runs/metricsLog';
+import { readMetrics, type MetricLine } from '../common/runs/metricsLog';
 import type { CheckpointOption, MetricEpoch, MetricStep, TrainingMessage } from '../protocol/webview';
 
 /** Every checkpoint of every run under `root`, newest run first, newest checkpoint first. */
@@ -49,30 +49,46 @@ export function resolveCheckpointChoice(choice: string): string | undefined {
   }
 }
 
-/** The Training view's data: step losses (at most 2,000 points per phase) and epoch lines. */
-export function trainingMessage(runDir: string): TrainingMessage {
+/**
+ * The Training view's data: step losses (at most `maxPoints` per phase) and epoch lines, each with
+ * its x on the charts' other axes: completed epochs of its phase (fractional within an epoch) and
+ * seconds since the log's first line.
+ */
+export function trainingMessage(runDir: string, maxPoints = 2000): TrainingMessage {
   const steps: MetricStep[] = [];
   const epochs: MetricEpoch[] = [];
-  for (const l of readMetrics(runDir)) {
+  const lines = readMetrics(runDir);
+  const t0 = lines.map((l) => Date.parse(String(l.time ?? ''))).find((t) => Number.isFinite(t));
+  const elapsed = (l: MetricLine) => {
+    const t = Date.parse(String(l.time ?? ''));
+    return t0 !== undefined && Number.isFinite(t) ? { elapsed: (t - t0) / 1000 } : {};
+  };
+  // Batches per epoch of each phase: the largest batch index seen, plus one.
+  const perEpoch = new Map<string, number>();
+  for (const l of lines) if (l.kind === 'step' && typeof l.batch === 'number') perEpoch.set(String(l.phase ?? ''), Math.max(perEpoch.get(String(l.phase ?? '')) ?? 1, l.batch + 1));
+  for (const l of lines) {
+    const phase = String(l.phase ?? '');
     if (l.kind === 'step') {
       const terms: Record<string, number> = {};
       for (const [k, v] of Object.entries((l.terms as Record<string, unknown>) ?? {})) if (typeof v === 'number') terms[k] = v;
-      steps.push({ step: l.step, phase: String(l.phase ?? ''), loss: Number(l.loss), terms, ...(typeof l.imagesPerSec === 'number' && Number.isFinite(l.imagesPerSec) ? { imagesPerSec: l.imagesPerSec } : {}) });
+      const epoch = typeof l.epoch === 'number' && typeof l.batch === 'number' ? { epoch: l.epoch + (l.batch + 1) / (perEpoch.get(phase) ?? 1) } : {};
+      steps.push({ step: l.step, phase, loss: Number(l.loss), terms, ...(typeof l.imagesPerSec === 'number' && Number.isFinite(l.imagesPerSec) ? { imagesPerSec: l.imagesPerSec } : {}), ...epoch, ...elapsed(l) });
     } else if (l.kind === 'epoch') {
       epochs.push({
         step: l.step,
-        phase: String(l.phase ?? ''),
+        phase,
         epoch: Number(l.epoch) + 1,
         meanLoss: Number(l.meanLoss),
         ...(typeof l.knnAccuracy === 'number' ? { knnAccuracy: l.knnAccuracy } : {}),
         ...(typeof l.seconds === 'number' ? { seconds: l.seconds } : {}),
+        ...elapsed(l),
       });
     }
   }
   // Long runs have many thousands of step lines.
-  const thinned = ['vae', 'ssl', ''].flatMap((ph) => thinPoints(steps.filter((s) => s.phase === ph), 2000));
+  const thinned = ['vae', 'ssl', ''].flatMap((ph) => thinPoints(steps.filter((s) => s.phase === ph), maxPoints));
   const other = steps.filter((s) => s.phase !== 'vae' && s.phase !== 'ssl' && s.phase !== '');
-  return { type: 'training', runDir, runId: path.basename(runDir), steps: [...thinned, ...other].sort((a, b) => a.phase.localeCompare(b.phase) || a.step - b.step), epochs };
+  return { type: 'training', runDir, runId: path.basename(runDir), steps: [...thinned, ...other].sort((a, b) => a.step - b.step || a.phase.localeCompare(b.phase)), epochs };
 }
 
 function thinPoints<T>(points: T[], max: number): T[] {

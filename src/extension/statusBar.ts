@@ -1,4 +1,10 @@
+/**
+ * The active run in the status bar: state, position (epochs and step, from RunManager.view and the
+ * shared formatter, as the Runs tree says them), images/s and the whole-run ETA while it runs (a
+ * paused run shows no speed), and the worker's backend; a click opens the inspector.
+ */
 import * as vscode from 'vscode';
+import { formatDuration, formatImagesPerSec, formatPosition, phaseLabel } from '../common/runs/display';
 import type { RunManager } from './runManager';
 import type { WorkerClient } from './workerClient';
 
@@ -12,7 +18,6 @@ const ICON: Record<string, string> = {
   failed: '$(error)',
 };
 
-/** The active run's state, epoch/step, images/s and the worker's backend; a click opens the inspector. */
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('idaa.status', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [this.item];
@@ -34,25 +39,35 @@ export class RunStatusBar implements vscode.Disposable {
 
   update(): void {
     const a = this.runs.active;
-    const backend = this.worker.info ? this.worker.info.backend + (this.worker.info.gpu ? ' (GPU)' : '') : undefined;
+    const info = this.worker.info;
+    const backend = info ? (info.backendLabel ?? info.backend + (info.gpu ? ' (GPU)' : '')) : undefined;
     if (!a && !backend) {
       this.item.hide();
       return;
     }
     const parts: string[] = [];
+    const tip = new vscode.MarkdownString(undefined, true);
     if (a) {
+      const view = this.runs.view(a.runDir);
       parts.push(`${ICON[a.state] ?? ''} IDAA ${a.state}`);
-      const p = a.progress;
-      if (p && (a.state === 'running' || a.state === 'paused')) {
-        parts.push(`${p.phase} ${p.epoch}/${p.epochs}`, `step ${p.step}`, `${Math.round(p.imagesPerSec)} img/s`);
-        if (p.etaSeconds !== undefined && a.state === 'running') parts.push(`ETA ${formatEta(p.etaSeconds)}`);
+      const position = formatPosition(view.position);
+      if (position) parts.push(position);
+      if (view.imagesPerSec !== undefined) parts.push(formatImagesPerSec(view.imagesPerSec));
+      if (view.eta) parts.push(`ETA ${view.eta.estimated ? '~' : ''}${formatDuration(view.eta.seconds)}`);
+      tip.appendText(`${this.runs.labelOf(a.runDir)} (${a.runId}): ${a.state}${a.detail ? ` — ${a.detail}` : ''}\n\n`);
+      if (position) tip.appendText(`${position}\n\n`);
+      if (view.eta) {
+        const phases = view.eta.phases.filter((p) => p.steps > 0).map((p) => `${phaseLabel(p.phase)} ${formatDuration(p.seconds)}${p.estimated ? ' (estimated from the other phase’s pace)' : ''}`);
+        tip.appendText(`Time left in the whole run: ${formatDuration(view.eta.seconds)} (${phases.join(', ')})\n\n`);
       }
+      tip.appendText('Click to open the inspector.');
     } else {
       parts.push('$(beaker) IDAA');
+      tip.appendText('IDAA worker ready. Click to open the inspector.');
     }
     if (backend) parts.push(backend);
     this.item.text = parts.join(' · ');
-    this.item.tooltip = a ? `${a.runId}: ${a.state}${a.detail ? ` — ${a.detail}` : ''}\nClick to open the inspector.` : 'IDAA worker ready. Click to open the inspector.';
+    this.item.tooltip = tip;
     this.item.backgroundColor = a?.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
   }
@@ -60,10 +75,4 @@ export class RunStatusBar implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
   }
-}
-
-function formatEta(s: number): string {
-  if (s < 60) return `${Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

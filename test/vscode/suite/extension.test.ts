@@ -92,14 +92,14 @@ suite('IDAA Studio in VS Code', function () {
     const item = runItem(api, runDir);
     assert.equal(item.contextValue, 'run.paused.active');
     const ckpts = api.tree.getChildren(item) as CheckpointItem[];
-    assert.ok(ckpts.some((c) => c.label === saved!.checkpoint.file && c.contextValue === 'checkpoint'), 'the tree shows the new checkpoint');
+    assert.ok(ckpts.some((c) => c.entry.file === saved!.checkpoint.file && c.contextValue === 'checkpoint'), 'the tree shows the new checkpoint');
 
     const resumed = await vscode.commands.executeCommand<RunControlResult>('idaa.resume');
     assert.equal(resumed?.state, 'running');
     const stopped = await vscode.commands.executeCommand<RunControlResult>('idaa.stop');
     assert.equal(stopped?.state, 'stopped');
     assert.equal(runItem(api, runDir).run.status.state, 'stopped');
-    assert.ok((api.tree.getChildren(runItem(api, runDir)) as CheckpointItem[]).some((c) => String(c.label).startsWith('stop-')));
+    assert.ok((api.tree.getChildren(runItem(api, runDir)) as CheckpointItem[]).some((c) => c.entry.file.startsWith('stop-')));
   });
 
   test('a second concurrent training run is refused with a clear error', async () => {

@@ -11,6 +11,9 @@ export function run(): Promise<void> {
   if (process.env.IDAA_VSCODE_TEST_GREP) mocha.grep(process.env.IDAA_VSCODE_TEST_GREP);
   mocha.addFile(path.join(__dirname, 'extension.test.js'));
   mocha.addFile(path.join(__dirname, 'inspector.test.js'));
+  mocha.addFile(path.join(__dirname, 'inspectorCompare.test.js'));
+  mocha.addFile(path.join(__dirname, 'runsUi.test.js'));
+  mocha.addFile(path.join(__dirname, 'charts.test.js'));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
   });
