@@ -330,8 +330,8 @@ suite('IDAA inspector compare', function () {
     const numbers = await inFrame(() => Array.from(document.querySelectorAll('#compare-numbers tbody tr')).map((tr: any) => Array.from(tr.children).map((c: any) => c.textContent)));
     assert.equal(numbers.length, SHOWN, 'a row per sample');
     numbers.forEach((cells: string[], i: number) => {
-      assert.equal(cells[1], formatNumber(a.samples[i]!.cosine, 4));
-      assert.equal(cells[2], formatNumber(b.samples[i]!.cosine, 4));
+      assert.equal(cells[1], formatNumber(a.samples[i]!.cosine, 6));
+      assert.equal(cells[2], formatNumber(b.samples[i]!.cosine, 6));
     });
     await inFrame(scrollTo, '#compare-grid');
     await screenshot('inspector-compare-checkpoints');
