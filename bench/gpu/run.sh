@@ -16,7 +16,7 @@ DEST=${OUT:-$ROOT/bench/results/gpu-out}
 mkdir -p "$DEST"
 [ -f "$PAYLOAD" ] || { echo "run: $PAYLOAD is missing: run bash bench/gpu/prepare.sh first (and carry bench/gpu/payload)" >&2; exit 1; }
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-W=$(mktemp -d /tmp/idaa-gpu.XXXXXX)
+W=$(mktemp -d -t idaa-gpu.XXXXXX)
 tar -C "$W" -xJf "$PAYLOAD"
 # The bundles find node_modules/webgpu and bench/ from the repository root, so they live there.
 rm -rf "$ROOT/dist.gpu-run"

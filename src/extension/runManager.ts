@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { formatDuration, formatPercent, formatPosition, LabelConfig, positionFromStatus, runLabel } from '../common/runs/display';
 import { readManifest } from '../common/runs/manifest';
 import { readMetrics } from '../common/runs/metricsLog';
@@ -334,20 +335,7 @@ export class RunManager implements vscode.Disposable {
       const client = await this.worker.get();
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Inspecting ${path.basename(checkpoint)}`, cancellable: true },
-        async (progress, token) => {
-          const progressToken = `inspect-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-          let last = 0;
-          const sub = client.onProgress(LongWorkProgressType.type, progressToken, (v) => {
-            const increment = v.percentage !== undefined ? v.percentage - last : undefined;
-            if (v.percentage !== undefined) last = v.percentage;
-            progress.report({ message: v.message, ...(increment !== undefined ? { increment } : {}) });
-          });
-          try {
-            return await client.sendRequest(InspectRequest.type, { checkpoint, progressToken, ...opts }, token);
-          } finally {
-            sub.dispose();
-          }
-        },
+        (progress, token) => withWorkerProgress(client, 'inspect', progress, (progressToken) => client.sendRequest(InspectRequest.type, { checkpoint, progressToken, ...opts }, token)),
       );
     } catch (e) {
       if ((e as { code?: number }).code === -32800) return undefined; // cancelled by the user
@@ -366,20 +354,7 @@ export class RunManager implements vscode.Disposable {
       const client = await this.side.get();
       const r = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Evaluating ${checkpoint.startsWith('live:') ? 'the newest checkpoint' : path.basename(checkpoint)} (linear probe)`, cancellable: true },
-        async (progress, token) => {
-          const progressToken = `evaluate-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-          let last = 0;
-          const sub = client.onProgress(LongWorkProgressType.type, progressToken, (v) => {
-            const increment = v.percentage !== undefined ? v.percentage - last : undefined;
-            if (v.percentage !== undefined) last = v.percentage;
-            progress.report({ message: v.message, ...(increment !== undefined ? { increment } : {}) });
-          });
-          try {
-            return await client.sendRequest(EvaluateCheckpointRequest.type, { checkpoint, progressToken, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) }, token);
-          } finally {
-            sub.dispose();
-          }
-        },
+        (progress, token) => withWorkerProgress(client, 'evaluate', progress, (progressToken) => client.sendRequest(EvaluateCheckpointRequest.type, { checkpoint, progressToken, ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}) }, token)),
       );
       this.evaluateEmitter.fire(r);
       if (!opts.quiet) {
@@ -409,5 +384,21 @@ export class RunManager implements vscode.Disposable {
 
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/** Runs a worker request whose progress (on its own token) moves a VS Code progress notification. */
+async function withWorkerProgress<T>(client: LanguageClient, what: string, progress: vscode.Progress<{ message?: string; increment?: number }>, send: (progressToken: string) => Promise<T>): Promise<T> {
+  const progressToken = `${what}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  let last = 0;
+  const sub = client.onProgress(LongWorkProgressType.type, progressToken, (v) => {
+    const increment = v.percentage !== undefined ? v.percentage - last : undefined;
+    if (v.percentage !== undefined) last = v.percentage;
+    progress.report({ message: v.message, ...(increment !== undefined ? { increment } : {}) });
+  });
+  try {
+    return await send(progressToken);
+  } finally {
+    sub.dispose();
   }
 }

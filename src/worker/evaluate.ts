@@ -7,13 +7,11 @@
  * The probe itself is the engine's `trainLinearProbe` (src/engine/eval/linearProbe.ts), called
  * through its public options only.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ResponseError } from 'vscode-languageserver/node';
 import { CheckpointError, IdaaError, loadConfigFile, openCheckpoint, readManifest, resolveConfig } from '../engine';
-import type { CheckpointMeta, RunConfig } from '../engine';
-// Only the header parser: the dataset must be known (and its folder checked) before the checkpoint opens.
-import { readCheckpointHeader } from '../engine/checkpoint/format';
+import type { RunConfig } from '../engine';
 import { knnAccuracy } from '../engine/eval/knn';
 import { trainLinearProbe } from '../engine/eval/linearProbe';
 import { linearProbePath, LinearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
@@ -21,30 +19,14 @@ import { EVALUATE_DEFAULT_PROBE_EPOCHS, EvaluateCheckpointRequest, EvaluateCheck
 import { registerConfigCheckRequest } from './configCheck';
 import { connection, log, paths, reporter } from './context';
 import { datasetFor } from './datasets';
+// The dataset must be known (and its folder checked) before the checkpoint opens: its header first.
+import { readCheckpointMeta } from './opened';
 import { cancelled, guarded } from './wire';
 
 /** One evaluation at a time: each holds a second copy of the models and the features of both splits. */
 let evaluating: string | undefined;
 
 class Cancelled extends Error {}
-
-/** A checkpoint's metadata, reading its prefix and header only. */
-function readCheckpointMeta(file: string): CheckpointMeta {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const prefix = Buffer.alloc(Math.min(16, size));
-    readSync(fd, prefix, 0, prefix.length, 0);
-    const headerLen = prefix.length === 16 ? prefix.readUInt32LE(8) : 0;
-    const buf = Buffer.alloc(Math.min(16 + headerLen, size));
-    readSync(fd, buf, 0, buf.length, 0);
-    const meta = readCheckpointHeader<CheckpointMeta>(file, buf).header.meta;
-    if (meta?.kind !== 'idaa-studio-checkpoint') throw new CheckpointError(file, 'not a training checkpoint of IDAA Studio');
-    return meta;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Evaluating checkpoints (idaa/evaluateCheckpoint) and configs (idaa/checkConfig, configCheck.ts). */
 export function registerEvaluateRequests(): void {

@@ -18,7 +18,7 @@ const KEPT_OPEN = 2;
 let inspected: Array<{ key: string; opened: Promise<Opened> }> = [];
 
 /** A checkpoint's metadata, reading its prefix and header only (not the tensors). */
-function readCheckpointMeta(file: string): CheckpointMeta {
+export function readCheckpointMeta(file: string): CheckpointMeta {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
