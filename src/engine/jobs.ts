@@ -196,14 +196,16 @@ export interface EvalResult {
 export async function evalJob(trainer: Trainer, opts: { probeEpochs?: number; log?: (line: string) => void }): Promise<EvalResult> {
   const c = trainer.config;
   const ds = trainer.dataset;
-  const trP = await trainer.features(ds.train);
-  const teP = await trainer.features(ds.test);
+  const trP = await trainer.knnFeatures(ds.train);
+  const teP = await trainer.knnFeatures(ds.test);
   const knn = knnAccuracy(trP.data, ds.train.labels, teP.data, ds.test.labels, trP.dim, ds.classNames.length, { k: c.eval.knnK, sigma: c.eval.knnSigma });
   opts.log?.(`kNN accuracy (K = ${c.eval.knnK}, σ = ${c.eval.knnSigma}): ${(knn * 100).toFixed(2)}%`);
   const epochs = opts.probeEpochs ?? c.eval.probeEpochs;
   if (epochs <= 0) return { knnAccuracy: knn };
-  const trH = await trainer.features(ds.train, 256, 'backbone');
-  const teH = await trainer.features(ds.test, 256, 'backbone');
+  // With eval.knnFeatures "backbone" the probe reads the features the monitor just computed.
+  const backbone = c.eval.knnFeatures === 'backbone';
+  const trH = backbone ? trP : await trainer.features(ds.train, 256, 'backbone');
+  const teH = backbone ? teP : await trainer.features(ds.test, 256, 'backbone');
   const probe = await configuredProbe(c, { ...trH, labels: ds.train.labels }, { ...teH, labels: ds.test.labels }, ds.classNames.length, epochs);
   opts.log?.(describeProbe(probe));
   return { knnAccuracy: knn, probe };

@@ -76,8 +76,8 @@ function registerEvaluateRequest(): void {
           if (meta.optimizerSteps.ssl === 0) log(`${basename(checkpoint)} is a VAE-phase checkpoint: its encoder never trained, so the probe measures random features`, 'warn', runDir);
           const ds = trainer.dataset;
           report('kNN monitor: features', 20);
-          const trP = await trainer.features(ds.train);
-          const teP = await trainer.features(ds.test);
+          const trP = await trainer.knnFeatures(ds.train);
+          const teP = await trainer.knnFeatures(ds.test);
           if (token.isCancellationRequested) return cancelled();
           const knn = knnAccuracy(trP.data, ds.train.labels, teP.data, ds.test.labels, trP.dim, ds.classNames.length, { k: config.eval.knnK, sigma: config.eval.knnSigma });
           report(`kNN ${(knn * 100).toFixed(1)}%; linear probe: features`, 35);

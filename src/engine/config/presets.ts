@@ -28,7 +28,7 @@ export const REFERENCE: RunConfig = {
   },
   idaa: { enabled: true, eps: 0.1, steps: 1, alpha: 1, auxBnMomentum: 0.01, adversary: 'latent' },
   // The probe as the reference: raw features, a fixed budget (experiment specs turn on the converged probe).
-  eval: { knnK: 200, knnSigma: 0.5, knnEveryEpochs: 1, probeEpochs: 100, probeLr: 3e-4, probeBatchSize: 256, probeStandardize: false, probePatience: 0, probeTolerance: 0.005 },
+  eval: { knnK: 200, knnSigma: 0.5, knnFeatures: 'projection', knnEveryEpochs: 1, probeEpochs: 100, probeLr: 3e-4, probeBatchSize: 256, probeStandardize: false, probePatience: 0, probeTolerance: 0.005 },
   checkpoint: { everyEpochs: 1, everySteps: 0, keepLast: 3, keepBest: true },
   inspect: { probeEvery: 0, probeCount: 8 },
 };

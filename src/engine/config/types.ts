@@ -4,6 +4,7 @@ export type DatasetName = 'fashion-mnist' | 'mnist' | 'cifar10' | 'cifar100' | '
 export type PresetName = 'reference' | 'small' | 'tiny';
 export type SslMethodName = 'simclr' | 'simsiam' | 'byol' | 'mocov2';
 export type AdversaryName = 'latent' | 'pixel';
+export type KnnFeatures = 'projection' | 'backbone';
 
 /** A fully resolved run config; mirrors schemas/run-config.schema.json field for field. */
 export interface RunConfig {
@@ -50,6 +51,8 @@ export interface RunConfig {
   eval: {
     knnK: number;
     knnSigma: number;
+    /** What the kNN monitor compares: the L2-normalised projection (the reference) or the backbone features h (as the linear probe). */
+    knnFeatures: KnnFeatures;
     knnEveryEpochs: number;
     /** The probe's epochs; with probePatience > 0 the most it may train. */
     probeEpochs: number;

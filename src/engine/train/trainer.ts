@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { simclrAugment, testTransform } from '../augment/simclr';
-import { RunConfig } from '../config/types';
+import { KnnFeatures, RunConfig } from '../config/types';
 import { Dataset, Split } from '../data/types';
 import { knnAccuracy } from '../eval/knn';
 import { adversarialView } from '../idaa/adversarialView';
@@ -161,8 +161,8 @@ export class Trainer {
     return tf.tensor2d(v, shape);
   }
 
-  /** L2-normalised projections of a split under the test transform (encoder in inference mode, main BN). */
-  async features(split: Split, batchSize = 256, use: 'projection' | 'backbone' = 'projection'): Promise<{ data: Float32Array; dim: number }> {
+  /** A split's features under the test transform (encoder in inference mode, main BN): L2-normalised projections, or backbone h. */
+  async features(split: Split, batchSize = 256, use: KnnFeatures = 'projection'): Promise<{ data: Float32Array; dim: number }> {
     const dim = use === 'projection' ? this.encoder.projectionDim : this.encoder.featureDim;
     const out = new Float32Array(split.count * dim);
     for (let start = 0; start < split.count; start += batchSize) {
@@ -179,10 +179,15 @@ export class Trainer {
     return { data: out, dim };
   }
 
-  /** The reference's weighted kNN monitor on the 64-d projections. */
+  /** What the kNN monitor compares (eval.knnFeatures: the reference's projection, or the backbone). */
+  knnFeatures(split: Split): Promise<{ data: Float32Array; dim: number }> {
+    return this.features(split, 256, this.config.eval.knnFeatures);
+  }
+
+  /** The reference's weighted kNN monitor, on the features eval.knnFeatures names. */
   async knnAccuracy(): Promise<number> {
-    const tr = await this.features(this.dataset.train);
-    const te = await this.features(this.dataset.test);
+    const tr = await this.knnFeatures(this.dataset.train);
+    const te = await this.knnFeatures(this.dataset.test);
     return knnAccuracy(tr.data, this.dataset.train.labels, te.data, this.dataset.test.labels, tr.dim, this.dataset.classNames.length, {
       k: this.config.eval.knnK,
       sigma: this.config.eval.knnSigma,
