@@ -20,8 +20,8 @@ export interface CalibrationResult {
  * took no training, so a reader can tell what training added.
  *  - raw-pixels: the test-transformed, normalised pixels (the dataset's own channels), flattened.
  *  - random-encoder: the run config's encoder (SimCLR's by default) at its random initialisation
- *    for the seed, in inference mode: kNN on its projection, probe on its backbone features, as a
- *    trained row. Its seed's initialisation is the one the same seed's SimCLR rows start from.
+ *    for the seed, in inference mode: kNN on the features eval.knnFeatures names and the probe on its
+ *    backbone features, as a trained row. Its seed's initialisation is the one the same seed's SimCLR rows start from.
  */
 export async function evaluateCalibration(name: CalibrationName, config: RunConfig, log?: (line: string) => void): Promise<CalibrationResult> {
   const ds = await openDataset(config, log);

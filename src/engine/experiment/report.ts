@@ -68,8 +68,12 @@ function calibrationSection(agg: readonly Aggregate[], dataset: string): string[
   };
   lines.push('| row | kNN − random encoder | probe − random encoder | kNN − raw pixels | probe − raw pixels |', '|---|---|---|---|---|');
   for (const a of rows) lines.push(`| ${a.group} | ${cell(random, a, 'knn')} | ${cell(random, a, 'probe')} | ${cell(raw, a, 'knn')} | ${cell(raw, a, 'probe')} |`);
-  const below = random.filter((c) => verdictOf(c.knn) !== 'higher').map((c) => c.a.group);
-  lines.push('', below.length ? `Rows whose kNN accuracy does **not** beat the random encoder: ${below.join(', ')}.` : random.length ? 'Every trained row beats the random encoder on kNN accuracy.' : '', '');
+  // "Beats" means the paired interval lies above 0, not a higher mean.
+  for (const [k, what] of [['knn', 'kNN'], ['probe', 'linear-probe']] as const) {
+    const below = random.filter((c) => verdictOf(c[k]) !== 'higher').map((c) => c.a.group);
+    if (random.length) lines.push('', below.length ? `Rows whose ${what} accuracy does **not** beat the random encoder (interval not above 0): ${below.join(', ')}.` : `Every trained row beats the random encoder on ${what} accuracy (every interval above 0).`);
+  }
+  lines.push('');
   return lines;
 }
 
@@ -111,7 +115,7 @@ export function writeReport(root: string, spec: ExperimentSpec, results: CellRes
   const lines: string[] = [];
   lines.push(`# Experiment "${spec.name}": does IDAA help?`, '');
   lines.push(`Reproduce: \`${command}\` (resumable: run it again after an interruption).`, '');
-  lines.push(`Machine: ${machine}. Preset \`${spec.preset}\`; seeds ${spec.seeds.join(', ')}; overrides \`${JSON.stringify(spec.overrides ?? {})}\`.`, '');
+  lines.push(`Machine: ${machine}. Preset \`${spec.preset}\`; seeds ${spec.seeds.join(', ')}; overrides \`${JSON.stringify(spec.overrides ?? {})}\`${spec.methodOverrides ? `; per method \`${JSON.stringify(spec.methodOverrides)}\`` : ''}.`, '');
   lines.push(...protocolLines(spec, config, agg));
   for (const dataset of spec.datasets) {
     const rows = agg.filter((a) => a.dataset === dataset);
