@@ -3,7 +3,7 @@
  * extensions) or nothing (the palette: it asks with quick picks).
  */
 import * as vscode from 'vscode';
-import { compareCommands } from './compareCommands';
+import { compareCommands } from './commands/compare';
 import { selectBackendCommand } from './commands/backend';
 import { checkpointCommands } from './commands/checkpoints';
 import { newRunCommand, type NewRunOptions } from './commands/newRun';
@@ -51,7 +51,7 @@ export function registerCommands(ctx: CommandDeps): vscode.Disposable[] {
   const selectBackend = selectBackendCommand(ctx);
   const { renameRun, duplicateRun, deleteRun } = runEditCommands(ctx, picks);
 
-  // Runs side by side, and an experiment's grid: the runs comparison panel (compareCommands.ts).
+  // Runs side by side, and an experiment's grid: the runs comparison panel (commands/compare.ts).
   const { compareRuns, compareExperiment } = compareCommands({ extensionUri: ctx.extensionUri, output }, messages, runDirOf);
 
   /** The README's main job: small preset, Fashion-MNIST, SimCLR + IDAA, then a linear probe, as `idaa demo` does. */

@@ -5,14 +5,14 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runLabel } from '../common/runs/display';
-import { listRuns } from '../common/runs/list';
-import type { RunsMessage } from '../protocol/runsCompare';
-import { experimentRunDirs } from './compare';
-import type { Messages } from './messages';
-import { readRawConfig } from './runManager';
-import { RunsComparePanel, type RunsCompareDeps } from './runsComparePanel';
-import { runsRoot } from './settings';
+import { runLabel } from '../../common/runs/display';
+import { listRuns } from '../../common/runs/list';
+import type { RunsMessage } from '../../protocol/runsCompare';
+import { experimentRunDirs } from '../compare';
+import type { Messages } from '../messages';
+import { readRawConfig } from '../runManager';
+import { RunsComparePanel, type RunsCompareDeps } from '../runsComparePanel';
+import { runsRoot } from '../settings';
 
 export function compareCommands(deps: RunsCompareDeps, messages: Messages, runDirOf: (arg: never) => string | undefined) {
   const dirOf = runDirOf as (arg: unknown) => string | undefined;
