@@ -4,7 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { fnv1a, heatScale, residualGain, sampleRaster, type Colouring } from '../../../src/common/pixels';
+import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
 import { pixelValues, ROW_KINDS, type AnyRow, type PixelBuffer } from '../../../src/protocol/webview';
+import { canvases, inFrame } from './frame';
 
 export interface CanvasReport {
   view: string;
@@ -53,4 +55,12 @@ export function rowChecksums(images: Partial<Record<AnyRow, PixelBuffer>>, row: 
   const p = images[row]!;
   const c = expectedColouring(row, images);
   return Array.from({ length: p.shape[0] }, (_, i) => fnv1a(expectedRaster(p, i, c).rgba));
+}
+
+/** Every decomposition canvas in the panel's frame holds the pixels the worker sent for it, coloured by src/common/pixels.ts. */
+export async function checkDecompositionCanvases(panel: InspectorPanel): Promise<void> {
+  const sent = panel.lastInspect!;
+  const got = (await inFrame(canvases, 'decomposition')) as CanvasReport[];
+  assert.equal(got.length, Object.keys(sent.images).length * sent.samples.length, 'one canvas per row and sample');
+  checkReports(got, sent.images);
 }

@@ -15,7 +15,7 @@ import type { InspectorPanel } from '../../../src/extension/inspectorPanel';
 import type { RenderedMessage, WebviewMessage } from '../../../src/protocol/webview';
 import type { SaveCheckpointResult, StartRunResult } from '../../../src/protocol/worker';
 import { next } from './events';
-import { checkReports, rowChecksums, type CanvasReport } from './expected';
+import { checkDecompositionCanvases, checkReports, rowChecksums, type CanvasReport } from './expected';
 import { canvases, DRIVER, drive, dragEps, inFrame, outputDir, pickCheckpoint, screenshot, snapshot, until } from './frame';
 import { closerTests } from './inspectorCloser';
 import { layoutTests } from './inspectorLayout';
@@ -45,14 +45,6 @@ suite('IDAA inspector panel', function () {
 
   const rendered = (after: number, what: string, ms = 90_000) =>
     next(panel.onDidReceive, (m: WebviewMessage) => m.type === 'rendered' && m.requestId > after, what, ms) as Promise<RenderedMessage>;
-
-  /** Every decomposition canvas in the frame holds the pixels the worker sent for it, coloured by src/common/pixels.ts. */
-  async function checkCanvases(): Promise<void> {
-    const sent = panel.lastInspect!;
-    const got = (await inFrame(canvases, 'decomposition')) as CanvasReport[];
-    assert.equal(got.length, Object.keys(sent.images).length * sent.samples.length, 'one canvas per row and sample');
-    checkReports(got, sent.images);
-  }
 
   suiteSetup(async function () {
     const ext = vscode.extensions.getExtension<IdaaApi>(EXTENSION_ID)!;
@@ -105,7 +97,7 @@ suite('IDAA inspector panel', function () {
     assert.equal(roots.length, 2);
     assert.ok(roots[0]!.endsWith('/dist/webview') && roots[1]!.endsWith('/media'), `localResourceRoots: ${roots.join(', ')}`);
     if (!DRIVER) return this.skip(); // desktop VS Code (test:electron): no driver for the frame
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
     const snap = await inFrame(snapshot);
     assert.equal(snap.numbers.length, 16);
     assert.equal(snap.eps, trained.eps);
@@ -157,7 +149,7 @@ suite('IDAA inspector panel', function () {
     assert.equal(last.eps, 4);
     assert.ok(latencies.length >= 3, 'most changes were measured');
     assert.equal(await inFrame(() => (window as any).__sameDocument), 42, 'the page was not reloaded');
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
     assert.notDeepEqual(rowChecksums(last.images, 'xAdv'), rowChecksums(before.images, 'xAdv'), 'x_adv changed with ε');
     assert.deepEqual(rowChecksums(last.images, 'x'), rowChecksums(before.images, 'x'), 'x did not');
     const linfBefore = before.samples.map((s) => s.latentLinf ?? 0);
@@ -185,7 +177,7 @@ suite('IDAA inspector panel', function () {
     assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'x'), 'view i is not x');
     assert.notDeepEqual(rowChecksums(on.images, 'viewI'), rowChecksums(on.images, 'viewJ'), 'the two views differ');
     assert.deepEqual(rowChecksums(on.images, 'x'), rowChecksums(before.images, 'x'), 'x unchanged');
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
     // The attack starts from view i: the views come right after x, then what is made of x_i.
     const rows = await inFrame(() => Array.from(document.querySelectorAll('#decomposition .deco-col.labels .row-label')).map((r: any) => r.dataset.row));
     assert.deepEqual(rows, ['x', 'viewI', 'viewJ', 'g', 'r', 'xAdv', 'absDiff']);
@@ -225,7 +217,7 @@ suite('IDAA inspector panel', function () {
     }
     assert.deepEqual(bare.samples.map((s) => s.index), on.samples.map((s) => s.index), 'the same samples');
     assert.notDeepEqual(bare.samples.map((s) => s.cosine), on.samples.map((s) => s.cosine), 'view i is attacked: other views, other numbers');
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
     const flipOnly = await clickStage('flip', 'the views with the flip alone');
     assert.notDeepEqual(rowChecksums(flipOnly.images, 'viewI'), rowChecksums(bare.images, 'viewI'), 'turning the flip back on mirrors some views');
     await screenshot('inspector-augment-flip-only');
@@ -235,7 +227,7 @@ suite('IDAA inspector panel', function () {
 
     const off = await toggle(panel.lastInspect!.requestId, 'the decomposition without the views');
     assert.equal(off.images.viewI, undefined);
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
   });
 
   closerTests(() => ({ panel, ckptA, ckptVae, rendered }));
@@ -249,7 +241,7 @@ suite('IDAA inspector panel', function () {
     await inFrame(pickCheckpoint, ckptB);
     await done;
     assert.equal(panel.lastInspect!.checkpoint, ckptB);
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
 
     await inFrame(() => (document.querySelector('vscode-tab-header[data-view="dataset"]') as any).click());
     const snap = await until('the dataset grid', () => inFrame(snapshot), (s: any) => s.datasetCells > 0 && s.datasetTotal === 32);
@@ -286,7 +278,7 @@ suite('IDAA inspector panel', function () {
     await drive('/press', { key: 'Enter' });
     await shown;
     assert.deepEqual(panel.lastInspect!.samples.map((s) => s.index), selected.selected);
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
   });
 
   test('Training view draws the run\'s curves; export writes a PNG; settings copy as a config fragment', async function () {
@@ -376,7 +368,7 @@ suite('IDAA inspector panel', function () {
       worker.push(panel.lastInspect!.workerMs);
       drawing.push(r.drawMs);
     }
-    await checkCanvases();
+    await checkDecompositionCanvases(panel);
     await screenshot('inspector-small-model');
     const shape = panel.lastInspect!.images.x.shape.join('×');
     const line = `ε → views updated, 16 samples of the small model (${shape}): median ${median(latencies).toFixed(0)} ms (worker request ${median(worker)} ms, drawing ${median(drawing).toFixed(0)} ms); all ${latencies.map((x) => x.toFixed(0)).join(', ')} ms`;

@@ -22,7 +22,7 @@ import { pixelValues, type CompareResultMessage, type HostMessage, type InspectR
 import type { StartRunResult } from '../../../src/protocol/worker';
 import { heatScaleLabels } from '../../../webview/scales';
 import { next } from './events';
-import { checkReports, expectedRaster, rowChecksums, type CanvasReport } from './expected';
+import { checkDecompositionCanvases, checkReports, expectedRaster, rowChecksums, type CanvasReport } from './expected';
 import { canvases, DRIVER, dragEps, inFrame, screenshot, snapshot, until } from './frame';
 import { tinyRunConfig } from './tinyRun';
 
@@ -145,13 +145,6 @@ suite('IDAA inspector compare', function () {
     return m as CompareResultMessage;
   }
 
-  async function checkDecoCanvases(): Promise<void> {
-    const sent = panel.lastInspect!;
-    const got = (await inFrame(canvases, 'decomposition')) as CanvasReport[];
-    assert.equal(got.length, Object.keys(sent.images).length * sent.samples.length, 'one canvas per row and sample');
-    checkReports(got, sent.images);
-  }
-
   suiteSetup(async function () {
     const ext = vscode.extensions.getExtension<IdaaApi>(EXTENSION_ID)!;
     api = await ext.activate();
@@ -226,7 +219,7 @@ suite('IDAA inspector compare', function () {
       assert.ok(Number.isFinite(v) && Math.abs(v) <= 1 + 1e-6, `sample ${i}: modes column "${t}" is a finite cosine`);
       assert.equal(t, formatNumber(g.perSampleCosine[i]!, 3));
     });
-    await checkDecoCanvases();
+    await checkDecompositionCanvases(panel);
     await screenshot('inspector-attack-training-mode');
   });
 
@@ -243,7 +236,7 @@ suite('IDAA inspector compare', function () {
     const line = await inFrame(attackLine);
     assert.match(line.text, /^Attack: inference mode \(aux BN running statistics: not what training does\), batch \d+/);
     assert.equal(line.warn, true, 'inference mode is marked (class warn)');
-    await checkDecoCanvases();
+    await checkDecompositionCanvases(panel);
     await screenshot('inspector-attack-inference-mode');
     const back = await reinspect('the training-mode attack again', () => inFrame(setSelect, { id: 'mode', value: 'training' }), (m) => m.attack.mode === 'training');
     assert.deepEqual(back.samples, training.samples, 'the training-mode attack is reproducible');
@@ -281,7 +274,7 @@ suite('IDAA inspector compare', function () {
     assert.notDeepEqual(rowChecksums(on.images, 'g'), rowChecksums(training.images, 'g'), 'G is of view i, not of x');
     assert.notDeepEqual(on.samples.map((s) => s.cosine), training.samples.map((s) => s.cosine), 'another attacked input, other numbers');
     assert.match((await inFrame(attackLine)).text, /, training views · /);
-    await checkDecoCanvases();
+    await checkDecompositionCanvases(panel);
     await screenshot('inspector-attack-training-views');
     const off = await reinspect('the attack on x again', () => inFrame(clickId, 'augment'), (m) => !m.attack.views);
     assert.equal(off.images.viewI, undefined);
