@@ -153,9 +153,31 @@ test('a run with every row kind: the report has each row with numbers, the calib
   }
   assert.match(report, new RegExp(`\\| simclr \\+ CLAE \\| ${ci} \\| ${ci} \\| ${ci} \\| ${ci} \\|`), 'calibration check of a row');
   assert.match(report, /no difference.* whenever the interval contains 0/);
+  // 4 calibration + 10 trained probes; those not stopped by the rule are counted, and only when there are some.
+  const probeLine = report.match(/(\d+) of (\d+) probes stopped by the rule(, the other (\d+) at the budget)?\./);
+  assert.ok(probeLine, 'probe stop count');
+  assert.equal(Number(probeLine[2]), 14);
+  assert.equal(probeLine[3] === undefined, probeLine[1] === probeLine[2]);
+  if (probeLine[4]) assert.equal(Number(probeLine[4]), 14 - Number(probeLine[1]));
   assert.equal(results.comparisons.length, 6);
   for (const f of ['knn-vs-epoch-mnist-simclr.png', 'knn-vs-seconds-mnist-simclr.png']) {
     const png = decodePng(readFileSync(join(root, f)));
     assert.ok(png.width > 300 && png.height > 200, f);
   }
+
+  // The spec changed after its cells finished: refused before anything runs, every stale folder named, nothing touched.
+  const doneAt = statSync(join(root, 'runs', 'simclr-mnist-s0', 'result.json')).mtimeMs;
+  const changed = { ...rowsSpec, overrides: { ...rowsSpec.overrides, ssl: { epochs: 3 }, eval: { ...rowsSpec.overrides.eval, knnK: 7 } } };
+  writeFileSync(join(work, 'rows.json'), JSON.stringify(changed));
+  const stale = idaaSync(['experiment', 'rows.json', '--out', 'res'], work);
+  assert.notEqual(stale.code, 0);
+  assert.match(stale.stderr, /runs\/simclr-mnist-s0: [^\n]*ssl\.epochs: 2 → 3/);
+  assert.match(stale.stderr, /runs\/raw-pixels-mnist-s1: [^\n]*eval\.knnK: 5 → 7/, 'calibration cells keep their config too');
+  assert.match(stale.stderr, /Delete those folders/);
+  assert.doesNotMatch(stale.stderr, /vae-mnist-s0/, 'the VAE cells did not change');
+  assert.equal(statSync(join(root, 'runs', 'simclr-mnist-s0', 'result.json')).mtimeMs, doneAt);
+  // Back to the spec the cells ran with: they are reused.
+  writeFileSync(join(work, 'rows.json'), JSON.stringify(rowsSpec));
+  assert.equal(idaaSync(['experiment', 'rows.json', '--out', 'res'], work).code, 0);
+  assert.equal(statSync(join(root, 'runs', 'simclr-mnist-s0', 'result.json')).mtimeMs, doneAt);
 });

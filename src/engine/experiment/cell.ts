@@ -9,6 +9,7 @@ import { evaluateCalibration } from './calibration';
 import { parseRow } from './rows';
 import { openRunForWriting } from '../runs/openRun';
 import { IdaaError } from '../../common/errors';
+import { diffConfigs, loadConfigFile } from '../config/resolve';
 import { ControllerEvents } from '../runs/controller';
 import { writeJsonAtomic } from '../../common/runs/atomicFile';
 import { readMetrics } from '../../common/runs/metricsLog';
@@ -53,6 +54,31 @@ export function cellDir(root: string, cell: Pick<Cell, 'kind' | 'id'>): string {
   return join(root, cell.kind === 'vae' ? 'vae' : 'runs', cell.id);
 }
 
+/**
+ * The result-determining fields on which the config stored in a cell's folder (config.json, written
+ * when the cell started) differs from the one the spec gives the cell now; empty when they agree or the
+ * folder holds no config yet. The VAE path is left out: it follows the results folder, and the VAE cell
+ * is compared on its own.
+ */
+export function staleCellFields(root: string, cell: Cell): string[] {
+  const f = join(cellDir(root, cell), 'config.json');
+  if (!existsSync(f)) return [];
+  const diffs = diffConfigs(loadConfigFile(f), cell.config).filter((d) => !d.startsWith('vae.checkpoint:'));
+  // A VAE cell's result depends only on its data, seed and VAE settings, not on the SSL or evaluation fields.
+  return cell.kind === 'vae' ? diffs.filter((d) => /^(vae\.|data\.|seed:)/.test(d)) : diffs;
+}
+
+/** Refuses cells whose folders were started with other settings than the spec now gives them, all named at once. */
+export function assertCellsMatchSpec(root: string, cells: readonly Cell[]): void {
+  const stale = cells.map((c) => ({ c, diffs: staleCellFields(root, c) })).filter((s) => s.diffs.length > 0);
+  if (!stale.length) return;
+  const lines = stale.map(({ c, diffs }) => `  ${cellDir(root, c)}: ${diffs.slice(0, 4).join('; ')}${diffs.length > 4 ? `; … (${diffs.length} fields)` : ''}`);
+  throw new IdaaError(
+    `${stale.length} cell folder(s) hold runs started with other settings than the spec gives them now, so their results would not be this spec's:\n${lines.join('\n')}\n` +
+      'Delete those folders to train them with the new settings, or give the experiment another name or --out.',
+  );
+}
+
 export function readCellResult(root: string, cell: Cell): CellResult | undefined {
   const f = join(cellDir(root, cell), 'result.json');
   return existsSync(f) ? (JSON.parse(readRegularFileSync(f, { what: 'cell result', maxBytes: 16 * 1024 * 1024 }).toString('utf8')) as CellResult) : undefined;
@@ -63,6 +89,7 @@ export function readCellResult(root: string, cell: Cell): CellResult | undefined
  * short, then evaluates it and writes result.json (the mark of a finished cell).
  */
 export async function runCell(root: string, cell: Cell, events: ControllerEvents = {}): Promise<CellResult> {
+  assertCellsMatchSpec(root, [cell]);
   const done = readCellResult(root, cell);
   if (done) return done;
   const runDir = cellDir(root, cell);
@@ -147,6 +174,8 @@ async function runCalibrationCell(root: string, cell: Cell, events: ControllerEv
     const done = readCellResult(root, cell);
     if (done) return done;
     const ev = await evaluateCalibration(row.name, cell.config, events.log);
+    // Kept beside the result, as trained cells keep theirs, so a later spec with other settings is refused.
+    writeJsonAtomic(join(runDir, 'config.json'), cell.config);
     const result: CellResult = { id: cell.id, kind: 'calibration', dataset: cell.dataset, method: cell.method, seed: cell.seed, knnFinal: ev.knn, ...probeFields(ev.probe), trainSeconds: 0, imagesPerSec: 0, steps: 0, cpuSeconds: cpuSeconds() };
     writeJsonAtomic(join(runDir, 'result.json'), result);
     return result;

@@ -32,7 +32,10 @@ function protocolLines(spec: ExperimentSpec, c: RunConfig | undefined, agg: read
     const e = c.eval;
     const rule = e.probePatience > 0 ? `stopped by its own convergence on the training split (once the best training accuracy of the last ${e.probePatience} epochs was less than ${(e.probeTolerance * 100).toFixed(2)} points above the best before them), at most ${e.probeEpochs} epochs; the test split is read only to report` : `a fixed ${e.probeEpochs} epochs`;
     const epochs = agg.filter((a) => a.probeEpochs);
-    const used = epochs.length ? ` Epochs used: ${Math.min(...epochs.map((a) => a.probeEpochs![0]))}–${Math.max(...epochs.map((a) => a.probeEpochs![1]))}; ${epochs.reduce((s, a) => s + a.probeConverged, 0)} of ${epochs.reduce((s, a) => s + a.n, 0)} probes stopped by the rule${e.probePatience > 0 ? ', the others at the budget' : ''}.` : '';
+    const stopped = epochs.reduce((s, a) => s + a.probeConverged, 0);
+    const probes = epochs.reduce((s, a) => s + a.n, 0);
+    const atBudget = e.probePatience > 0 && stopped < probes ? `, the other ${probes - stopped} at the budget` : '';
+    const used = epochs.length ? ` Epochs used: ${Math.min(...epochs.map((a) => a.probeEpochs![0]))}–${Math.max(...epochs.map((a) => a.probeEpochs![1]))}; ${stopped} of ${probes} probes stopped by the rule${atBudget}.` : '';
     lines.push(`- **Linear probe**: one dense layer on the frozen backbone features (main batch norm, inference mode), ${e.probeStandardize ? "features standardised with the training split's mean and std, " : ''}Adam lr ${e.probeLr}, batch ${e.probeBatchSize}, no augmentation; ${rule}. Train and **final** test accuracy are reported.${used}`);
   }
   lines.push(`- **Statistics**: mean ± sample standard deviation over ${spec.seeds.length} seeds. Differences are paired by seed (same initialisation, data order and augmentations) with a 95% confidence interval from the paired t distribution (t quantile with n − 1 degrees of freedom); **no difference** whenever the interval contains 0, n/a with fewer than two paired seeds (an interval of zero width means every seed gave the same difference). Cells read "+mean [low, high] verdict", in accuracy points.`);

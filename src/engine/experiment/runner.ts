@@ -4,7 +4,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { WASM_THREADS_ENV_VAR } from '../backend/select';
 import { join, resolve } from 'node:path';
 import { IdaaError } from '../../common/errors';
-import { CellResult, readCellResult } from './cell';
+import { assertCellsMatchSpec, CellResult, readCellResult } from './cell';
 import { usesVae } from '../config/adversary';
 import { writeReport } from './report';
 import { Cell, experimentCells, loadExperimentSpec } from './spec';
@@ -29,6 +29,8 @@ export async function runExperiment(specFile: string, opts: ExperimentOptions): 
   mkdirSync(root, { recursive: true });
   const log = opts.log ?? ((l: string) => console.error(l));
   const cells = experimentCells(spec, specFile);
+  // Before any training: a cell folder from an earlier version of the spec would be reused or resumed as if it were this one.
+  assertCellsMatchSpec(root, cells);
   const parallel = Math.max(1, opts.parallel ?? spec.parallel ?? 1);
   const threadsPerCell = Math.max(1, Math.min(8, Math.floor(availableParallelism() / parallel)));
   const failed: string[] = [];
