@@ -1,6 +1,7 @@
 /** inspect and eval: commands that load a checkpoint's models without training them. */
-import { dirname, join, resolve } from 'node:path';
-import { evalJob, inspectJob, openCheckpoint } from '../engine/index';
+import { basename, dirname, join, resolve } from 'node:path';
+import { linearProbePath, linearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
+import { evalJob, inspectJob, openCheckpoint, probeRecordFields } from '../engine/index';
 import { initBackend } from './backend';
 import type { Invocation } from './context';
 import { pathKind } from './paths';
@@ -35,10 +36,26 @@ export async function evaluate(cli: Invocation): Promise<void> {
   if (!flags.checkpoint) throw new UsageError('--checkpoint', 'eval needs --checkpoint FILE');
   noteRunFolder(cli, flags.checkpoint);
   await initBackend(cli);
-  const { trainer } = await openCheckpoint(flags.checkpoint, (l) => out.log(l));
-  const r = await evalJob(trainer, { probeEpochs: flags.probeEpochs, log: (l) => out.log(l) });
-  trainer.dispose();
-  out.result({ ...r }, `kNN ${(r.knnAccuracy * 100).toFixed(2)}%${r.probe ? `, linear probe ${(r.probe.finalTestAccuracy * 100).toFixed(2)}% (final, ${r.probe.epochs} epochs)` : ''}`);
+  const t0 = Date.now();
+  const { trainer, meta } = await openCheckpoint(flags.checkpoint, (l) => out.log(l));
+  let r;
+  try {
+    r = await evalJob(trainer, { probeEpochs: flags.probeEpochs, log: (l) => out.log(l) });
+  } finally {
+    trainer.dispose();
+  }
+  // A run's checkpoint keeps its evaluation with the run, as Evaluate Checkpoint does in the editor.
+  const runDir = basename(dirname(flags.checkpoint)) === 'checkpoints' ? cli.fault.runDir : undefined;
+  let stored: string | undefined;
+  if (runDir && r.probe) {
+    const p = meta.position;
+    storeLinearProbe(runDir, linearProbeRecord(runDir, flags.checkpoint, { phase: p.phase, epoch: p.epoch, step: p.globalStep }, r.knnAccuracy, probeRecordFields(trainer.config, r.probe), (Date.now() - t0) / 1000));
+    stored = linearProbePath(runDir);
+  }
+  out.result(
+    { ...r, ...(stored ? { stored } : {}) },
+    `kNN ${(r.knnAccuracy * 100).toFixed(2)}%${r.probe ? `, linear probe ${(r.probe.finalTestAccuracy * 100).toFixed(2)}% (final, ${r.probe.epochs} epochs)` : ''}${stored ? `\nstored in ${stored}` : ''}`,
+  );
 }
 
 /** A checkpoint inside a run's checkpoints/ folder: that run's folder keeps the error log. */

@@ -15,6 +15,8 @@ Usage:
   idaa checkpoints <run-dir>        list a run's complete checkpoints
   idaa inspect --checkpoint F [--indices 0,1,2] [--eps E] [--steps K] [--split test] [--mode training|inference] [--batch N] [--out DIR]
   idaa eval    --checkpoint F [--probe-epochs N]
+                                    kNN and the linear probe; a run's checkpoint keeps the result in
+                                    <run>/linear-probe.json (as Evaluate Checkpoint in the editor)
   idaa export  --checkpoint F --out DIR [--data-path D]
                                     the VAE (and the encoder) for PyTorch: safetensors with the authors'
                                     names and layouts + idaa-torch.json (python/idaa_torch loads it)

@@ -192,21 +192,51 @@ export interface EvalResult {
   probe?: ConfiguredProbeResult;
 }
 
+export interface EvalJobOptions {
+  /** The probe's epoch budget (default: the config's `eval.probeEpochs`; 0 skips the probe). */
+  probeEpochs?: number;
+  log?: (line: string) => void;
+  /** Where the job is, for progress displays: a message and a percentage. */
+  progress?: (message: string, percent: number) => void;
+  /** Asked between stages and probe epochs; true ends the job with EvalCancelled. */
+  cancelled?: () => boolean;
+}
+
+/** evalJob was cancelled (EvalJobOptions.cancelled); nothing was measured. */
+export class EvalCancelled extends Error {
+  constructor() {
+    super('evaluation cancelled');
+  }
+}
+
 /** kNN monitor and linear probe (trained on the train split, final accuracy on the test split). */
-export async function evalJob(trainer: Trainer, opts: { probeEpochs?: number; log?: (line: string) => void }): Promise<EvalResult> {
+export async function evalJob(trainer: Trainer, opts: EvalJobOptions): Promise<EvalResult> {
   const c = trainer.config;
   const ds = trainer.dataset;
+  const progress = opts.progress ?? (() => undefined);
+  const checkCancel = (): void => {
+    if (opts.cancelled?.()) throw new EvalCancelled();
+  };
+  progress('kNN monitor: features', 20);
   const trP = await trainer.knnFeatures(ds.train);
   const teP = await trainer.knnFeatures(ds.test);
+  checkCancel();
   const knn = knnAccuracy(trP.data, ds.train.labels, teP.data, ds.test.labels, trP.dim, ds.classNames.length, { k: c.eval.knnK, sigma: c.eval.knnSigma });
   opts.log?.(`kNN accuracy (K = ${c.eval.knnK}, σ = ${c.eval.knnSigma}): ${(knn * 100).toFixed(2)}%`);
   const epochs = opts.probeEpochs ?? c.eval.probeEpochs;
   if (epochs <= 0) return { knnAccuracy: knn };
+  progress(`kNN ${(knn * 100).toFixed(1)}%; linear probe: features`, 35);
   // With eval.knnFeatures "backbone" the probe reads the features the monitor just computed.
   const backbone = c.eval.knnFeatures === 'backbone';
   const trH = backbone ? trP : await trainer.features(ds.train, 256, 'backbone');
   const teH = backbone ? teP : await trainer.features(ds.test, 256, 'backbone');
-  const probe = await configuredProbe(c, { ...trH, labels: ds.train.labels }, { ...teH, labels: ds.test.labels }, ds.classNames.length, epochs);
+  checkCancel();
+  progress(`linear probe: 0/${epochs} epochs`, 50);
+  const probe = await configuredProbe(c, { ...trH, labels: ds.train.labels }, { ...teH, labels: ds.test.labels }, ds.classNames.length, epochs, (e, _loss, acc) => {
+    // The probe awaits between epochs, so a cancellation arrives here.
+    checkCancel();
+    progress(`linear probe: ${e + 1}/${epochs} epochs${Number.isNaN(acc) ? '' : `, test ${(acc * 100).toFixed(1)}%`}`, 50 + (50 * (e + 1)) / epochs);
+  });
   opts.log?.(describeProbe(probe));
   return { knnAccuracy: knn, probe };
 }

@@ -4,17 +4,15 @@
  * the request's token and cancellation between probe epochs. The result is stored with the run
  * (`<run>/linear-probe.json`, src/common/runs/linearProbe.ts) and returned.
  *
- * The probe itself is the engine's `trainLinearProbe` (src/engine/eval/linearProbe.ts), called
- * through its public options only.
+ * The measuring is the engine's `evalJob`, as the CLI and the experiments run it: the config's probe
+ * settings (budget, standardisation, stop rule), so every entry point probes the same way.
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ResponseError } from 'vscode-languageserver/node';
-import { CheckpointError, IdaaError, loadConfigFile, openCheckpoint, readManifest, resolveConfig } from '../engine';
+import { CheckpointError, describeProbe, EvalCancelled, evalJob, IdaaError, loadConfigFile, openCheckpoint, probeRecordFields, resolveConfig } from '../engine';
 import type { RunConfig } from '../engine';
-import { knnAccuracy } from '../engine/eval/knn';
-import { trainLinearProbe } from '../engine/eval/linearProbe';
-import { linearProbePath, LinearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
+import { linearProbePath, linearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
 import { EVALUATE_DEFAULT_PROBE_EPOCHS, EvaluateCheckpointRequest, EvaluateCheckpointResult, WorkerErrorCodes, WorkerErrorData } from '../protocol/worker';
 import { registerConfigCheckRequest } from './configCheck';
 import { connection, log, paths, reporter } from './context';
@@ -25,8 +23,6 @@ import { cancelled, guarded } from './wire';
 
 /** One evaluation at a time: each holds a second copy of the models and the features of both splits. */
 let evaluating: string | undefined;
-
-class Cancelled extends Error {}
 
 /** Evaluating checkpoints (idaa/evaluateCheckpoint) and configs (idaa/checkConfig, configCheck.ts). */
 export function registerEvaluateRequests(): void {
@@ -74,49 +70,19 @@ function registerEvaluateRequest(): void {
         const { trainer } = await openCheckpoint(checkpoint, (line) => log(line, 'info', runDir), dataset);
         try {
           if (meta.optimizerSteps.ssl === 0) log(`${basename(checkpoint)} is a VAE-phase checkpoint: its encoder never trained, so the probe measures random features`, 'warn', runDir);
-          const ds = trainer.dataset;
-          report('kNN monitor: features', 20);
-          const trP = await trainer.knnFeatures(ds.train);
-          const teP = await trainer.knnFeatures(ds.test);
-          if (token.isCancellationRequested) return cancelled();
-          const knn = knnAccuracy(trP.data, ds.train.labels, teP.data, ds.test.labels, trP.dim, ds.classNames.length, { k: config.eval.knnK, sigma: config.eval.knnSigma });
-          report(`kNN ${(knn * 100).toFixed(1)}%; linear probe: features`, 35);
-          const trH = await trainer.features(ds.train, 256, 'backbone');
-          const teH = await trainer.features(ds.test, 256, 'backbone');
-          if (token.isCancellationRequested) return cancelled();
           const epochs = params.epochs ?? (config.eval.probeEpochs > 0 ? config.eval.probeEpochs : EVALUATE_DEFAULT_PROBE_EPOCHS);
-          report(`linear probe: 0/${epochs} epochs`, 50);
-          let probe;
+          let ev;
           try {
-            probe = await trainLinearProbe({ features: trH.data, labels: ds.train.labels }, { features: teH.data, labels: ds.test.labels }, trH.dim, ds.classNames.length, {
-              epochs,
-              lr: config.eval.probeLr,
-              batchSize: config.eval.probeBatchSize,
-              seed: config.seed,
-              onEpoch: (e, _loss, acc) => {
-                // The probe awaits between epochs, so a cancellation arrives here.
-                if (token.isCancellationRequested) throw new Cancelled();
-                report(`linear probe: ${e + 1}/${epochs} epochs, test ${(acc * 100).toFixed(1)}%`, 50 + (50 * (e + 1)) / epochs);
-              },
-            });
+            ev = await evalJob(trainer, { probeEpochs: epochs, progress: report, cancelled: () => token.isCancellationRequested });
           } catch (e) {
-            if (e instanceof Cancelled) return cancelled();
+            if (e instanceof EvalCancelled) return cancelled();
             throw e;
           }
-          if (token.isCancellationRequested) return cancelled();
-          const entry = readManifestQuietly(runDir).find((c) => c.file === basename(checkpoint));
-          const record: LinearProbeRecord = {
-            checkpoint: basename(checkpoint),
-            phase: entry?.phase ?? meta.position.phase,
-            epoch: entry?.epoch ?? meta.position.epoch,
-            step: entry?.step ?? meta.position.globalStep,
-            knnAccuracy: knn,
-            probe: { finalTestAccuracy: probe.finalTestAccuracy, trainAccuracy: probe.trainAccuracy, epochs, lr: config.eval.probeLr, batchSize: config.eval.probeBatchSize, perEpochTestAccuracy: [...probe.perEpochTestAccuracy] },
-            seconds: (Date.now() - t0) / 1000,
-            createdAt: new Date().toISOString(),
-          };
+          if (token.isCancellationRequested || !ev.probe) return cancelled();
+          const p = meta.position;
+          const record = linearProbeRecord(runDir, checkpoint, { phase: p.phase, epoch: p.epoch, step: p.globalStep }, ev.knnAccuracy, probeRecordFields(config, ev.probe), (Date.now() - t0) / 1000);
           storeLinearProbe(runDir, record);
-          log(`evaluated ${basename(checkpoint)}: kNN ${(knn * 100).toFixed(2)}%, linear probe ${(probe.finalTestAccuracy * 100).toFixed(2)}% (final, ${epochs} epochs); stored in ${resultFile}`, 'info', runDir);
+          log(`evaluated ${basename(checkpoint)}: kNN ${(ev.knnAccuracy * 100).toFixed(2)}%, ${describeProbe(ev.probe)}; stored in ${resultFile}`, 'info', runDir);
           report('done', 100);
           return { runDir, checkpoint, record };
         } finally {
@@ -129,10 +95,3 @@ function registerEvaluateRequest(): void {
   );
 }
 
-function readManifestQuietly(runDir: string) {
-  try {
-    return readManifest(runDir).checkpoints;
-  } catch {
-    return [];
-  }
-}

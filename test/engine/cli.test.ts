@@ -1,6 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readLinearProbes } from '../../src/common/runs/linearProbe';
+import { readManifest } from '../../src/common/runs/manifest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, idaaSync } from './cliRun';
@@ -75,9 +77,25 @@ test('idaa vae, then idaa train --vae, then inspect and eval, on a folder of PNG
 
   const ev = idaa(['eval', '--checkpoint', ckpt, '--json']);
   assert.equal(ev.code, 0, ev.stderr);
-  const er = ev.lines.find((l) => l.type === 'result')! as { knnAccuracy: number; probe: { finalTestAccuracy: number; epochs: number } };
+  const er = ev.lines.find((l) => l.type === 'result')! as { knnAccuracy: number; probe: { finalTestAccuracy: number; trainAccuracy: number; epochs: number }; stored: string };
   assert.ok(er.knnAccuracy >= 0 && er.knnAccuracy <= 1);
   assert.equal(er.probe.epochs, 2);
+  // Stored with the run, as the editor's Evaluate Checkpoint stores it: the same numbers, the manifest's position.
+  assert.equal(er.stored, join(work, 'runs/ssl/linear-probe.json'));
+  const [rec, ...more] = readLinearProbes(join(work, 'runs/ssl'));
+  assert.equal(more.length, 0);
+  const entry = readManifest(join(work, 'runs/ssl')).checkpoints.find((c) => c.file === 'ssl-final.ckpt')!;
+  assert.deepEqual([rec!.checkpoint, rec!.phase, rec!.epoch, rec!.step], ['ssl-final.ckpt', 'ssl', entry.epoch, entry.step]);
+  assert.equal(rec!.knnAccuracy, er.knnAccuracy);
+  assert.deepEqual([rec!.probe.finalTestAccuracy, rec!.probe.trainAccuracy, rec!.probe.epochs, rec!.probe.maxEpochs, rec!.probe.standardized], [er.probe.finalTestAccuracy, er.probe.trainAccuracy, 2, 2, false]);
+  assert.equal(rec!.probe.perEpochTestAccuracy.length, 2);
+  // Evaluating it again replaces its record; a checkpoint outside a run folder stores nothing.
+  assert.equal(idaa(['eval', '--checkpoint', ckpt, '--probe-epochs', '3', '--json']).code, 0);
+  assert.deepEqual(readLinearProbes(join(work, 'runs/ssl')).map((x) => x.probe.epochs), [3]);
+  copyFileSync(ckpt, join(work, 'loose.ckpt'));
+  const loose = idaa(['eval', '--checkpoint', 'loose.ckpt', '--json']);
+  assert.equal(loose.code, 0, loose.stderr);
+  assert.equal(loose.lines.find((l) => l.type === 'result')!.stored, undefined);
 });
 
 test('bad input: a clear message and a non-zero exit, never a stack trace', () => {

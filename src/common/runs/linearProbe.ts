@@ -13,10 +13,11 @@
  * ```
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { RunFileError } from '../errors';
 import { readRegularFileSync } from '../fileGuard';
 import { writeJsonAtomic } from './atomicFile';
+import { readManifest } from './manifest';
 
 export const LINEAR_PROBE_FILE = 'linear-probe.json';
 
@@ -38,6 +39,11 @@ export interface LinearProbeRecord {
     batchSize: number;
     /** Test accuracy after each probe epoch (a curve to look at; selecting its maximum would select on test). */
     perEpochTestAccuracy: number[];
+    /** The epoch budget, where a stop rule could end the probe before it (absent in older files). */
+    maxEpochs?: number;
+    /** Whether the stop rule ended it, and whether features were standardised (absent in older files). */
+    converged?: boolean;
+    standardized?: boolean;
   };
   /** Wall-clock seconds the evaluation took. */
   seconds: number;
@@ -77,6 +83,29 @@ export function readLinearProbesQuietly(runDir: string): LinearProbeRecord[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The record of one evaluation of `checkpointFile` (a file in `<runDir>/checkpoints/`): its position
+ * as the run's manifest lists it, else as the checkpoint itself says (`fallback`).
+ */
+export function linearProbeRecord(
+  runDir: string,
+  checkpointFile: string,
+  fallback: { phase: string; epoch: number; step: number },
+  knnAccuracy: number,
+  probe: LinearProbeRecord['probe'],
+  seconds: number,
+): LinearProbeRecord {
+  const name = basename(checkpointFile);
+  let entry: { phase: string; epoch: number; step: number } | undefined;
+  try {
+    entry = readManifest(runDir).checkpoints.find((c) => c.file === name);
+  } catch {
+    entry = undefined; // a damaged manifest does not stop storing the evaluation
+  }
+  const at = entry ?? fallback;
+  return { checkpoint: name, phase: at.phase, epoch: at.epoch, step: at.step, knnAccuracy, probe, seconds, createdAt: new Date().toISOString() };
 }
 
 /** Adds (or replaces, for the same checkpoint) a record; a damaged file is replaced. Returns all records. */

@@ -1,5 +1,6 @@
+import type { LinearProbeRecord } from '../../common/runs/linearProbe';
 import type { RunConfig } from '../config/types';
-import { LinearProbeResult, trainLinearProbe } from './linearProbe';
+import { LinearProbeOptions, LinearProbeResult, trainLinearProbe } from './linearProbe';
 
 export interface FeatureSet {
   data: Float32Array;
@@ -17,7 +18,14 @@ export interface ConfiguredProbeResult extends LinearProbeResult {
  * batch, standardisation and the stop rule; seeded by the run's seed. Shared by the evaluation of
  * trained encoders and the experiment's calibration rows, so every row is probed the same way.
  */
-export async function configuredProbe(c: RunConfig, train: FeatureSet, test: FeatureSet, classes: number, epochs = c.eval.probeEpochs): Promise<ConfiguredProbeResult> {
+export async function configuredProbe(
+  c: RunConfig,
+  train: FeatureSet,
+  test: FeatureSet,
+  classes: number,
+  epochs = c.eval.probeEpochs,
+  onEpoch?: LinearProbeOptions['onEpoch'],
+): Promise<ConfiguredProbeResult> {
   const e = c.eval;
   const probe = await trainLinearProbe({ features: train.data, labels: train.labels }, { features: test.data, labels: test.labels }, train.dim, classes, {
     epochs,
@@ -25,6 +33,7 @@ export async function configuredProbe(c: RunConfig, train: FeatureSet, test: Fea
     batchSize: e.probeBatchSize,
     seed: c.seed,
     standardize: e.probeStandardize,
+    ...(onEpoch ? { onEpoch } : {}),
     ...(e.probePatience > 0 ? { stop: { patience: e.probePatience, tolerance: e.probeTolerance } } : {}),
   });
   return { ...probe, maxEpochs: epochs };
@@ -34,4 +43,19 @@ export async function configuredProbe(c: RunConfig, train: FeatureSet, test: Fea
 export function describeProbe(p: ConfiguredProbeResult): string {
   const budget = p.converged ? `converged after ${p.epochs} of at most ${p.maxEpochs} epochs` : `${p.epochs} epochs${p.epochs === p.maxEpochs && p.maxEpochs > 0 ? '' : ` of ${p.maxEpochs}`}`;
   return `linear probe (${budget}${p.standardized ? ', standardised features' : ''}): train accuracy ${(p.trainAccuracy * 100).toFixed(2)}%, final test accuracy ${(p.finalTestAccuracy * 100).toFixed(2)}%`;
+}
+
+/** A probe's result as `<run>/linear-probe.json` stores it (src/common/runs/linearProbe.ts). */
+export function probeRecordFields(c: RunConfig, p: ConfiguredProbeResult): LinearProbeRecord['probe'] {
+  return {
+    finalTestAccuracy: p.finalTestAccuracy,
+    trainAccuracy: p.trainAccuracy,
+    epochs: p.epochs,
+    lr: c.eval.probeLr,
+    batchSize: c.eval.probeBatchSize,
+    perEpochTestAccuracy: [...p.perEpochTestAccuracy],
+    maxEpochs: p.maxEpochs,
+    converged: p.converged,
+    standardized: p.standardized,
+  };
 }
