@@ -87,6 +87,12 @@ test('the shipped specs validate; quick has every row kind and method, default a
   assert.ok(specs.default.seeds.length >= 5 && specs.full.seeds.length >= 5);
   assert.equal(specs.quick.preset, 'tiny');
   assert.equal(specs.full.preset, 'reference');
+  // The budget study: the default's data, seeds and settings, the SSL epochs tripled, the plain rows only.
+  const budget = loadExperimentSpec(join(__dirname, '..', '..', 'experiments', 'budget.json'));
+  assert.deepEqual(budget.seeds, specs.default.seeds);
+  assert.deepEqual({ ...budget.overrides, ssl: undefined }, { ...specs.default.overrides, ssl: undefined });
+  assert.equal(budget.overrides?.ssl?.epochs, 3 * specs.default.overrides!.ssl!.epochs!);
+  assert.ok(['random-encoder', 'simclr', 'simsiam', 'byol'].every((m) => budget.methods.includes(m as never)));
 });
 
 test('idaa experiment runs the grid in parallel processes, resumes after being stopped, and writes the report', { timeout: 600_000 }, async () => {
