@@ -1,7 +1,7 @@
 /** inspect and eval: commands that load a checkpoint's models without training them. */
 import { basename, dirname, join, resolve } from 'node:path';
-import { linearProbePath, linearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
-import { evalJob, inspectJob, openCheckpoint, probeRecordFields } from '../engine/index';
+import { linearProbePath } from '../common/runs/linearProbe';
+import { evalJob, inspectJob, openCheckpoint, storeEvaluation } from '../engine/index';
 import { initBackend } from './backend';
 import type { Invocation } from './context';
 import { pathKind } from './paths';
@@ -48,8 +48,7 @@ export async function evaluate(cli: Invocation): Promise<void> {
   const runDir = basename(dirname(flags.checkpoint)) === 'checkpoints' ? cli.fault.runDir : undefined;
   let stored: string | undefined;
   if (runDir && r.probe) {
-    const p = meta.position;
-    storeLinearProbe(runDir, linearProbeRecord(runDir, flags.checkpoint, { phase: p.phase, epoch: p.epoch, step: p.globalStep }, r.knnAccuracy, probeRecordFields(trainer.config, r.probe), (Date.now() - t0) / 1000));
+    storeEvaluation(runDir, flags.checkpoint, meta.position, trainer.config, r.knnAccuracy, r.probe, (Date.now() - t0) / 1000);
     stored = linearProbePath(runDir);
   }
   out.result(

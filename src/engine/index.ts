@@ -16,9 +16,9 @@ export { IdaaError, DatasetError, ConfigError, CheckpointError } from '../common
 export { Trainer } from './train/trainer';
 export { Run, learningRate } from './train/run';
 export type { Position, StepRecord, EpochRecord, CheckpointMeta, RunEvents } from './train/run';
-export { openDataset, trainJob, resumeJob, openCheckpoint, inspectJob, inspectTrainer, evalJob, EvalCancelled } from './jobs';
+export { openDataset, trainJob, resumeJob, openCheckpoint, inspectJob, inspectTrainer, evalJob, EvalCancelled, storeEvaluation } from './jobs';
 export type { EvalJobOptions, EvalResult, InspectJobOptions, TrainJobOptions, TrainJobResult, ResumeJobOptions } from './jobs';
-export { describeProbe, probeRecordFields } from './eval/configuredProbe';
+export { describeProbe } from './eval/configuredProbe';
 export { RunController } from './runs/controller';
 export type { ControllerEvents } from './runs/controller';
 export { runPaths, defaultRunsRoot, newRunId } from '../common/runs/layout';

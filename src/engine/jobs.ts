@@ -16,6 +16,7 @@ import { writePng } from '../common/png';
 import { ControllerEvents, RunController } from './runs/controller';
 import { runPaths } from '../common/runs/layout';
 import type { RunLock } from '../common/runs/lock';
+import { linearProbeRecord, LinearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
 import { checkpointPath, readManifest, supersedeAfter } from '../common/runs/manifest';
 import { rollBackMetrics } from '../common/runs/metricsLog';
 import { readRunStatus, RunJob, RunStateName } from '../common/runs/state';
@@ -239,4 +240,25 @@ export async function evalJob(trainer: Trainer, opts: EvalJobOptions): Promise<E
   });
   opts.log?.(describeProbe(probe));
   return { knnAccuracy: knn, probe };
+}
+
+/**
+ * Keeps an evaluation of `checkpoint` (a file in `<runDir>/checkpoints/`) with its run, in
+ * `<run>/linear-probe.json`, as `idaa eval` and Evaluate Checkpoint both do; returns the record.
+ */
+export function storeEvaluation(runDir: string, checkpoint: string, at: Position, c: RunConfig, knn: number, p: ConfiguredProbeResult, seconds: number): LinearProbeRecord {
+  const probe: LinearProbeRecord['probe'] = {
+    finalTestAccuracy: p.finalTestAccuracy,
+    trainAccuracy: p.trainAccuracy,
+    epochs: p.epochs,
+    lr: c.eval.probeLr,
+    batchSize: c.eval.probeBatchSize,
+    perEpochTestAccuracy: [...p.perEpochTestAccuracy],
+    maxEpochs: p.maxEpochs,
+    converged: p.converged,
+    standardized: p.standardized,
+  };
+  const record = linearProbeRecord(runDir, checkpoint, { phase: at.phase, epoch: at.epoch, step: at.globalStep }, knn, probe, seconds);
+  storeLinearProbe(runDir, record);
+  return record;
 }

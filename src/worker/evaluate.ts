@@ -10,9 +10,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ResponseError } from 'vscode-languageserver/node';
-import { CheckpointError, describeProbe, EvalCancelled, evalJob, IdaaError, loadConfigFile, openCheckpoint, probeRecordFields, resolveConfig } from '../engine';
+import { CheckpointError, describeProbe, EvalCancelled, evalJob, IdaaError, loadConfigFile, openCheckpoint, resolveConfig, storeEvaluation } from '../engine';
 import type { RunConfig } from '../engine';
-import { linearProbePath, linearProbeRecord, storeLinearProbe } from '../common/runs/linearProbe';
+import { linearProbePath } from '../common/runs/linearProbe';
 import { EVALUATE_DEFAULT_PROBE_EPOCHS, EvaluateCheckpointRequest, EvaluateCheckpointResult, WorkerErrorCodes, WorkerErrorData } from '../protocol/worker';
 import { registerConfigCheckRequest } from './configCheck';
 import { connection, log, paths, reporter } from './context';
@@ -79,9 +79,7 @@ function registerEvaluateRequest(): void {
             throw e;
           }
           if (token.isCancellationRequested || !ev.probe) return cancelled();
-          const p = meta.position;
-          const record = linearProbeRecord(runDir, checkpoint, { phase: p.phase, epoch: p.epoch, step: p.globalStep }, ev.knnAccuracy, probeRecordFields(config, ev.probe), (Date.now() - t0) / 1000);
-          storeLinearProbe(runDir, record);
+          const record = storeEvaluation(runDir, checkpoint, meta.position, config, ev.knnAccuracy, ev.probe, (Date.now() - t0) / 1000);
           log(`evaluated ${basename(checkpoint)}: kNN ${(ev.knnAccuracy * 100).toFixed(2)}%, ${describeProbe(ev.probe)}; stored in ${resultFile}`, 'info', runDir);
           report('done', 100);
           return { runDir, checkpoint, record };

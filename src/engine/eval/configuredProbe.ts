@@ -1,4 +1,3 @@
-import type { LinearProbeRecord } from '../../common/runs/linearProbe';
 import type { RunConfig } from '../config/types';
 import { LinearProbeOptions, LinearProbeResult, trainLinearProbe } from './linearProbe';
 
@@ -45,17 +44,3 @@ export function describeProbe(p: ConfiguredProbeResult): string {
   return `linear probe (${budget}${p.standardized ? ', standardised features' : ''}): train accuracy ${(p.trainAccuracy * 100).toFixed(2)}%, final test accuracy ${(p.finalTestAccuracy * 100).toFixed(2)}%`;
 }
 
-/** A probe's result as `<run>/linear-probe.json` stores it (src/common/runs/linearProbe.ts). */
-export function probeRecordFields(c: RunConfig, p: ConfiguredProbeResult): LinearProbeRecord['probe'] {
-  return {
-    finalTestAccuracy: p.finalTestAccuracy,
-    trainAccuracy: p.trainAccuracy,
-    epochs: p.epochs,
-    lr: c.eval.probeLr,
-    batchSize: c.eval.probeBatchSize,
-    perEpochTestAccuracy: [...p.perEpochTestAccuracy],
-    maxEpochs: p.maxEpochs,
-    converged: p.converged,
-    standardized: p.standardized,
-  };
-}
