@@ -4,6 +4,11 @@ import { describeDifference, incompleteBeta, meanStd, pairedDifference, studentT
 import { knnAtSeconds } from '../../src/engine/experiment/aggregate';
 import { axisTicks, tickLabel } from '../../src/engine/report/plot';
 import type { CellResult } from '../../src/engine/experiment/cell';
+import type { ExperimentSpec } from '../../src/engine/experiment/spec';
+import { writeReport } from '../../src/engine/experiment/report';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -89,4 +94,20 @@ test('plot ticks are nice numbers: 1, 2 or 5 × 10^k, and percent labels carry t
   assert.equal(tickLabel(1500, 500, 'number'), '1500');
   const flat = axisTicks(0.7, 0.7);
   assert.ok(flat.ticks.length >= 2 && flat.ticks[0] <= 0.7 && flat.ticks.at(-1)! >= 0.7, 'a flat series still gets an axis');
+});
+
+test('the report gives a verdict, with its paired interval, only for a grid that has a pair to compare', () => {
+  const root = mkdtempSync(join(tmpdir(), 'idaa-report-'));
+  const cell = (method: string, seed: number, knn: number, probe: number): CellResult => ({
+    id: `${method}-mnist-s${seed}`, kind: 'ssl', dataset: 'mnist', method, seed, knnFinal: knn, probeFinal: probe, probeTrain: probe + 0.05,
+    knnPerEpoch: [knn - 0.1, knn], secondsAtEpoch: [1, 2], trainSeconds: 2, imagesPerSec: 100, steps: 4,
+  });
+  const spec = { name: 'unit', preset: 'tiny', datasets: ['mnist'], methods: ['simclr', 'simclr+idaa'], seeds: [0, 1, 2] } as ExperimentSpec;
+  const plain = [cell('simclr', 0, 0.6, 0.7), cell('simclr', 1, 0.62, 0.71), cell('simclr', 2, 0.64, 0.72)];
+  const idaa = [cell('simclr+idaa', 0, 0.63, 0.71), cell('simclr+idaa', 1, 0.66, 0.72), cell('simclr+idaa', 2, 0.67, 0.73)];
+  const alone = readFileSync(writeReport(root, { ...spec, methods: ['simclr'] }, plain, 'npm run x', 'unit machine'), 'utf8');
+  assert.doesNotMatch(alone, /## Verdict/, 'one method: nothing to compare, no empty verdict');
+  const both = readFileSync(writeReport(root, spec, [...plain, ...idaa], 'npm run x', 'unit machine'), 'utf8');
+  // Differences 3, 4, 3 points: mean 3.333, sd 0.5774, t(0.975, 2) = 4.302653 → ±1.4342.
+  assert.match(both, /## Verdict\n\n- mnist, IDAA vs simclr alone: kNN higher by 3\.33 points \(95% CI \[1\.90, 4\.77\], 3 seeds\); linear probe higher by 1\.00 points \(95% CI \[1\.00, 1\.00\], 3 seeds\)\./);
 });

@@ -128,9 +128,13 @@ export function writeReport(root: string, spec: ExperimentSpec, results: CellRes
     if (comps.length) lines.push('### Comparisons (paired by seed, 95% CI)', '', ...comparisonTable(comps, 'comparison (a − b)'));
     lines.push(...efficiencySection(root, agg, dataset));
   }
-  lines.push('## Verdict', '');
-  for (const c of allComparisons) lines.push(`- ${c.dataset}, ${c.question}: kNN ${describeDifference(c.knn)}; linear probe ${describeDifference(c.probe)}.`);
-  lines.push('', `Times were measured with ${spec.parallel ?? 1} cell(s) running side by side on the machine above, possibly beside other jobs: compare them within this report, not with the benchmark. Seconds count training steps only (no evaluation, no checkpoint writes).`, '');
+  // A grid without a pair to compare (one method, or calibration rows only) has no verdict to give.
+  if (allComparisons.length) {
+    lines.push('## Verdict', '');
+    for (const c of allComparisons) lines.push(`- ${c.dataset}, ${c.question}: kNN ${describeDifference(c.knn)}; linear probe ${describeDifference(c.probe)}.`);
+    lines.push('');
+  }
+  lines.push(`Times were measured with ${spec.parallel ?? 1} cell(s) running side by side on the machine above, possibly beside other jobs: compare them within this report, not with the benchmark. Seconds count training steps only (no evaluation, no checkpoint writes).`, '');
   lines.push(...sheetLines(root, spec, results));
   const file = join(root, 'REPORT.md');
   writeFileSync(file, lines.join('\n') + '\n');
