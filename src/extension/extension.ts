@@ -4,6 +4,7 @@
  * verifies dist/extension.js); all training happens in the worker process.
  */
 import * as vscode from 'vscode';
+import { RUNS_COMPARE_VIEW_TYPE } from '../protocol/runsCompare';
 import { INSPECTOR_VIEW_TYPE } from '../protocol/webview';
 import { COMMANDS, registerCommands } from './commands';
 import { ConfigDiagnostics } from './configDiagnostics';
@@ -33,7 +34,8 @@ export interface IdaaApi {
   /** The inspector panel (one at a time), for tests. */
   inspector: { current: () => InspectorPanel | undefined; onDidCreate: vscode.Event<InspectorPanel> };
   /** The runs comparison panel (one at a time), for tests. */
-  runsCompare: { current: () => RunsComparePanel | undefined };
+  /** `revive` is what the panel serializer does after a reload (the suite's seam). */
+  runsCompare: { current: () => RunsComparePanel | undefined; revive: (panel: vscode.WebviewPanel, state: unknown) => RunsComparePanel };
 }
 
 let disposeWorker: (() => Promise<void>) | undefined;
@@ -57,12 +59,17 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
   context.subscriptions.push(output, messages, runs, tree, statusBar, view, diagnostics, contextKeys, messages.onDidReportConfigError((f) => void diagnostics.checkFile(f)), ...registerCommands({ runs, tree, worker, inspectorWorker, messages, output, extensionUri: context.extensionUri }));
   // The inspector comes back after a reload with the state its webview kept (setState).
   const inspectorDeps = { extensionUri: context.extensionUri, runs, worker: inspectorWorker, output };
+  const compareDeps = { extensionUri: context.extensionUri, output };
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         panel.webview.options = webviewOptions(context.extensionUri);
         InspectorPanel.revive(panel, inspectorDeps, state);
       },
+    }),
+    // So does a runs comparison, with the runs its page kept, read again from disk.
+    vscode.window.registerWebviewPanelSerializer(RUNS_COMPARE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => void RunsComparePanel.revive(panel, compareDeps, state),
     }),
     { dispose: () => InspectorPanel.current?.dispose() },
     { dispose: () => RunsComparePanel.current?.dispose() },
@@ -78,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): IdaaApi {
     await Promise.all([worker.dispose(), inspectorWorker.dispose()]);
   };
   if (!vscode.workspace.isTrusted) output.info('untrusted workspace: IDAA Studio shows runs but starts no worker and no training');
-  return { runs, worker, inspectorWorker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS, diagnostics, contextKeys: () => contextKeys.snapshot(), inspector: { current: () => InspectorPanel.current, onDidCreate: InspectorPanel.onDidCreate }, runsCompare: { current: () => RunsComparePanel.current } };
+  return { runs, worker, inspectorWorker, tree, statusBar, onDidShowMessage: messages.onDidShowMessage, commands: COMMANDS, diagnostics, contextKeys: () => contextKeys.snapshot(), inspector: { current: () => InspectorPanel.current, onDidCreate: InspectorPanel.onDidCreate }, runsCompare: { current: () => RunsComparePanel.current, revive: (panel: vscode.WebviewPanel, state: unknown) => RunsComparePanel.revive(panel, compareDeps, state) } };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,10 +4,11 @@
  * inspector. Messages both ways are declared in src/protocol/runsCompare.ts and checked on receipt;
  * a bad one is logged and ignored. tfjs-free.
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUNS_COMPARE_VIEW_TYPE, type RunsHostMessage, type RunsMessage, type RunsPageMessage } from '../protocol/runsCompare';
-import { parseRunsPageMessage } from '../protocol/runsCompareChecks';
+import { parseRunsPageMessage, parseRunsShown } from '../protocol/runsCompareChecks';
 import { compareRuns } from './compare';
 import { saveCsv } from './csvExport';
 import { pageHtml, webviewOptions } from './inspectorHtml';
@@ -47,6 +48,21 @@ export class RunsComparePanel implements vscode.Disposable {
       return cur;
     }
     const panel = vscode.window.createWebviewPanel(RUNS_COMPARE_VIEW_TYPE, data.title, vscode.ViewColumn.Active, { ...webviewOptions(deps.extensionUri), retainContextWhenHidden: true });
+    return new RunsComparePanel(panel, deps, data);
+  }
+
+  /**
+   * The panel VS Code restores after a reload, from the state its page kept: the same runs, read
+   * again from disk (runs deleted since are left out; a missing or malformed state shows none).
+   */
+  static revive(panel: vscode.WebviewPanel, deps: RunsCompareDeps, state: unknown): RunsComparePanel {
+    RunsComparePanel.current?.dispose();
+    const shown = parseRunsShown(state);
+    if (!shown && state !== undefined) deps.output.warn('runs comparison: the restored panel kept no readable list of runs; it shows none');
+    const dirs = (shown?.runDirs ?? []).filter((d) => existsSync(d));
+    // The saved title counts the runs it showed: it holds only while they are all still there.
+    const data = compareRuns(dirs, { title: dirs.length === shown?.runDirs.length ? shown.title : undefined, experiment: shown?.experiment });
+    panel.webview.options = webviewOptions(deps.extensionUri);
     return new RunsComparePanel(panel, deps, data);
   }
 

@@ -70,3 +70,18 @@ export interface RunsLogMessage {
 }
 
 export type RunsPageMessage = RunsReadyMessage | ExportCsvMessage | RunsLogMessage;
+
+// What the page keeps with setState (the serializer hands it back after a reload)
+
+/** Which runs the panel showed: after a reload the host reads them again from disk. */
+export interface RunsShown {
+  runDirs: string[];
+  title: string;
+  experiment?: string;
+}
+
+export interface RunsPanelState {
+  /** The chart toolbar's settings. */
+  charts?: unknown;
+  shown?: RunsShown;
+}

@@ -1,6 +1,6 @@
 /** The runtime schema of the runs comparison's messages (runsCompare.ts): both sides check what arrives with these. */
 import { arrayOf, int, num, obj, oneOf, parse, recordOf, str, type Check, type Parsed } from './checks';
-import type { RunsHostMessage, RunsPageMessage } from './runsCompare';
+import type { RunsHostMessage, RunsPageMessage, RunsShown } from './runsCompare';
 import { exportCsv, metricEpoch, metricStep } from './webviewChecks';
 
 const fraction: Check = (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= 1 ? undefined : `${p}: expected a fraction in 0..1`);
@@ -42,4 +42,12 @@ export function parseRunsHostMessage(v: unknown): Parsed<RunsHostMessage> {
 /** Checks a message the host received from the page. */
 export function parseRunsPageMessage(v: unknown): Parsed<RunsPageMessage> {
   return parse<RunsPageMessage>(PAGE, v, 'page');
+}
+
+const shown: Check = obj({ runDirs: arrayOf(str, 1000), title: str, 'experiment?': str });
+
+/** The runs a revived panel showed before the reload, or undefined when its saved state is missing or malformed. */
+export function parseRunsShown(state: unknown): RunsShown | undefined {
+  const v = (state as { shown?: unknown } | null | undefined)?.shown;
+  return v !== undefined && shown(v, 'state.shown') === undefined ? (v as RunsShown) : undefined;
 }

@@ -3,7 +3,7 @@
  * table of their numbers. Messages are declared in src/protocol/runsCompare.ts and checked on
  * receipt; a bad one is logged to the host and ignored.
  */
-import { type RunsHostMessage, type RunsMessage, type RunsPageMessage } from '../../src/protocol/runsCompare';
+import { type RunsHostMessage, type RunsMessage, type RunsPageMessage, type RunsPanelState } from '../../src/protocol/runsCompare';
 import { parseRunsHostMessage } from '../../src/protocol/runsCompareChecks';
 import { installChartHook } from '../chartHook';
 import { setCsvSink } from '../charts';
@@ -17,9 +17,11 @@ declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState()
 const vscode = acquireVsCodeApi();
 const send = (m: RunsPageMessage) => vscode.postMessage(m);
 
-const restored = (vscode.getState() ?? {}) as { charts?: unknown };
+const restored = (vscode.getState() ?? {}) as RunsPanelState;
 let settings: ChartSettings = chartSettingsFrom(restored.charts);
 let data: RunsMessage | undefined;
+/** Kept for a reload: the chart settings and which runs are shown (the host reads them again). */
+const persist = () => vscode.setState({ charts: settings, ...(data ? { shown: { runDirs: data.runs.map((r) => r.runDir), title: data.title, ...(data.experiment ? { experiment: data.experiment } : {}) } } : {}) } satisfies RunsPanelState);
 
 const root = byId('idaa-runs-root');
 const title = h('h2', { class: 'runs-title' });
@@ -28,7 +30,7 @@ const table = h('div', { class: 'runs-table-wrap' });
 const charts = h('div', { id: 'runs-charts', class: 'charts' });
 const toolbar = chartToolbar('runs', settings, (s) => {
   settings = s;
-  vscode.setState({ charts: s });
+  persist();
   drawCharts();
 });
 root.textContent = '';
@@ -43,6 +45,7 @@ function drawCharts(): void {
 
 function show(m: RunsMessage): void {
   data = m;
+  persist();
   title.textContent = m.title;
   note.textContent = m.runs.length < 2 ? 'Select two or more runs in the Runs view (Ctrl/Cmd-click), then Compare Runs.' : m.experiment ? `The grid of ${m.experiment}.` : '';
   table.textContent = '';
@@ -70,5 +73,5 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 setCsvSink((name, csv) => send({ type: 'exportCsv', name, csv }));
 installChartHook();
-(window as unknown as { __idaaRuns: unknown }).__idaaRuns = { snapshot: () => ({ runs: data?.runs.map((r) => r.label) ?? [], differing: data?.differing ?? [], charts: charts.querySelectorAll('.chart').length }) };
+(window as unknown as { __idaaRuns: unknown }).__idaaRuns = { snapshot: () => ({ runs: data?.runs.map((r) => r.label) ?? [], differing: data?.differing ?? [], charts: charts.querySelectorAll('.chart').length, state: vscode.getState() }) };
 send({ type: 'ready' });

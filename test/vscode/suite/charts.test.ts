@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IdaaApi } from '../../../src/extension/extension';
-import type { RunsMessage } from '../../../src/protocol/runsCompare';
+import { RUNS_COMPARE_VIEW_TYPE, type RunsMessage, type RunsPanelState } from '../../../src/protocol/runsCompare';
 import type { StartRunResult } from '../../../src/protocol/worker';
 import { next } from './events';
 import { DRIVER, drive, outputDir, screenshot, until } from './frame';
@@ -215,5 +215,29 @@ suite('IDAA charts and the runs comparison', function () {
       await until('the experiment drawn', () => inPage(RUNS_PAGE, () => ({ title: document.querySelector('.runs-title')?.textContent ?? '', charts: window.__idaaRuns.snapshot().charts })), (s: { title: string; charts: number }) => s.title.startsWith('Experiment') && s.charts >= 3);
       await screenshot('charts-compare-experiment');
     }
+  });
+  test('a comparison comes back after a reload: the runs its page kept, read again from disk; a bad state shows none', async () => {
+    const exp = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'results', 'charts-exp');
+    const before = api.runsCompare.current()!;
+    const kept = { runDirs: before.data.runs.map((r) => r.runDir), title: before.data.title, experiment: exp };
+    let state: unknown = { shown: kept };
+    if (DRIVER) {
+      state = await inPage(RUNS_PAGE, () => window.__idaaRuns.snapshot().state);
+      assert.deepEqual((state as RunsPanelState).shown, kept, 'the page keeps which runs it shows');
+    }
+    before.dispose();
+    const fresh = () => vscode.window.createWebviewPanel(RUNS_COMPARE_VIEW_TYPE, 'restored', vscode.ViewColumn.Active, {});
+    const revived = api.runsCompare.revive(fresh(), state);
+    assert.deepEqual(revived.data.runs.map((r) => r.id), ['simclr-idaa-mnist-s0', 'simclr-mnist-s0']);
+    assert.deepEqual([revived.data.title, revived.data.experiment, revived.data.runs[1]!.probe], [kept.title, exp, 0.5]);
+    if (DRIVER) await until('the revived page draws the runs', () => inPage(RUNS_PAGE, () => window.__idaaRuns.snapshot()), (s: { runs: string[]; charts: number }) => s.runs.length === 2 && s.charts >= 3);
+    // A run deleted since the reload is left out, and the saved title (which counted it) is not reused.
+    const gone = api.runsCompare.revive(fresh(), { shown: { ...kept, runDirs: [kept.runDirs[0], path.join(exp, 'runs', 'deleted-since')] } });
+    assert.deepEqual(gone.data.runs.map((r) => r.id), ['simclr-idaa-mnist-s0']);
+    assert.notEqual(gone.data.title, kept.title);
+    for (const bad of [undefined, null, 42, { shown: { runDirs: 'x', title: 't' } }, { shown: { runDirs: [1], title: 't' } }, { shown: { runDirs: [], title: 7 } }]) {
+      assert.deepEqual(api.runsCompare.revive(fresh(), bad).data.runs, [], JSON.stringify(bad));
+    }
+    api.runsCompare.current()?.dispose();
   });
 });
