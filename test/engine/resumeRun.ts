@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve';
-import type { SslMethodName } from '../../src/engine/config/types';
+import type { RunConfigInput, SslMethodName } from '../../src/engine/config/types';
 import { resumeJob, trainJob } from '../../src/engine/jobs';
 import { RunController } from '../../src/engine/runs/controller';
 import { StepRecord } from '../../src/engine/train/run';
@@ -21,14 +21,14 @@ export function readSteps(runDir: string): StepRecord[] {
  * Trains a small run straight through, then the same run stopped after `stopAfter` steps and
  * resumed from its checkpoint in a new Trainer; returns both step logs for comparison.
  */
-export async function stopAndResume(stopAfter: number, method?: SslMethodName): Promise<{ full: StepRecord[]; resumed: StepRecord[] }> {
+export async function stopAndResume(stopAfter: number, method?: SslMethodName, ssl: RunConfigInput['ssl'] = {}): Promise<{ full: StepRecord[]; resumed: StepRecord[] }> {
   const ds = syntheticDataset({ train: 48, test: 16, size: 8, classes: 4 });
   const c = resolveConfig({
     preset: 'tiny',
     seed: 5,
     data: { imageSize: 8 },
     vae: { epochs: 2, width: 4, latentDim: 4, batchSize: 16 },
-    ssl: { epochs: 2, batchSize: 16, ...(method ? { method } : {}) },
+    ssl: { epochs: 2, batchSize: 16, ...(method ? { method } : {}), ...ssl },
     eval: { knnK: 4 },
   });
   const fullDir = mkdtempSync(join(tmpdir(), 'idaa-full-'));

@@ -154,8 +154,13 @@ for (const method of METHODS) {
 
   test(`${method}: a stopped run with IDAA resumes bit for bit on cpu (networks, optimizer, EMA target, queue)`, { timeout: 300_000 }, async () => {
     await useCpu();
-    const { full, resumed } = await stopAndResume(7, method);
+    // SimSiam, BYOL and MoCo warm up linearly per step: the run stops inside the warm-up epoch.
+    const { full, resumed } = await stopAndResume(7, method, { warmupEpochs: 1 });
     const ssl = full.filter((s) => s.phase === 'ssl');
+    const base = ssl[ssl.length - 1]!.lr;
+    const warm = method === 'simclr' ? [base, base, base] : [base / 3, (2 * base) / 3, base];
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(ssl[i]!.lr - warm[i]!) <= 1e-12 * base, `${method}: warm-up step ${i}: lr ${ssl[i]!.lr}, expected ${warm[i]}`);
+    assert.deepEqual(resumed.map((s) => s.lr), full.map((s) => s.lr), 'the resumed run schedules the same learning rates');
     assert.ok(ssl.length >= 6 && ssl.every((s) => Number.isFinite(s.loss) && s.terms.adversarial !== undefined), 'the adversarial term is trained');
     if (method === 'simsiam' || method === 'byol') assert.ok(ssl.every((s) => s.terms.outputStd! > 0), 'the collapse monitor is logged');
     assert.deepEqual(resumed.map((s) => s.loss), full.map((s) => s.loss), 'losses equal exactly after resume');

@@ -19,6 +19,7 @@ export const REFERENCE: RunConfig = {
     batchSize: 256,
     lr: 3e-4,
     warmupEpochs: 10,
+    warmup: 'hold',
     optimizer: 'adam',
     momentum: 0.9,
     weightDecay: 0,

@@ -28,6 +28,12 @@ export interface RunConfig {
     batchSize: number;
     lr: number;
     warmupEpochs: number;
+    /**
+     * How the first warmupEpochs go: at the base lr, the cosine stepped only after them ("hold", the
+     * SimCLR reference), or rising linearly per step from base/steps to base, the cosine then spanning
+     * the epochs left ("linear", the SimSiam, BYOL and MoCo code lines).
+     */
+    warmup: 'hold' | 'linear';
     optimizer: 'adam' | 'sgd';
     /** SGD momentum. */
     momentum: number;

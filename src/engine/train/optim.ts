@@ -115,6 +115,17 @@ export function linearDecay(base: number, epoch: number, totalEpochs: number): n
   return base * Math.max(0, 1 - epoch / totalEpochs);
 }
 
+/**
+ * SSL schedule of the SimSiam, BYOL and MoCo code lines: over the first `warmup` epochs the lr rises
+ * linearly per step, base·(s + 1)/(warmup·perEpoch) at step s, reaching base at the last warm-up step;
+ * then a cosine per epoch over the epochs left, from base at epoch `warmup`. Without warm-up it is the
+ * plain cosine over `totalEpochs`.
+ */
+export function linearWarmupCosine(base: number, epoch: number, batch: number, perEpoch: number, totalEpochs: number, warmup: number): number {
+  if (epoch < warmup) return (base * (epoch * perEpoch + batch + 1)) / (warmup * perEpoch);
+  return (base * (1 + Math.cos((Math.PI * (epoch - warmup)) / Math.max(1, totalEpochs - warmup)))) / 2;
+}
+
 /** SSL schedule of the reference: constant for `warmup` epochs, then cosine annealing over `totalEpochs` steps. */
 export function warmupCosine(base: number, epoch: number, totalEpochs: number, warmup: number): number {
   const k = Math.max(0, epoch - warmup);

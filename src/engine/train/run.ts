@@ -14,7 +14,7 @@ import { addToManifest, applyRetention, CheckpointKind, latestCheckpoint } from 
 import { appendMetric } from '../../common/runs/metricsLog';
 import { shouldProbe, writeProbe } from '../runs/probe';
 import { batchesPerEpoch, epochOrder } from './batches';
-import { linearDecay, warmupCosine } from './optim';
+import { linearDecay, linearWarmupCosine, warmupCosine } from './optim';
 import { Phase, Trainer, TrainerRngState } from './trainer';
 
 /** Where a run stands: the next batch to train is `batch` of `epoch` in `phase`. */
@@ -82,9 +82,14 @@ export interface RunOptions {
   vaeOnly?: boolean;
 }
 
-/** The learning rate of a phase at an epoch, as the reference schedules it (per epoch). */
-export function learningRate(c: RunConfig, phase: Phase, epoch: number): number {
-  return phase === 'vae' ? linearDecay(c.vae.lr, epoch, c.vae.epochs) : warmupCosine(c.ssl.lr, epoch, c.ssl.epochs, c.ssl.warmupEpochs);
+/**
+ * The learning rate of a phase at a batch: per epoch as the reference schedules it, except a linear
+ * SSL warm-up, which rises per step (a pure function of the position, so a resumed run matches).
+ */
+export function learningRate(c: RunConfig, phase: Phase, epoch: number, batch: number, perEpoch: number): number {
+  if (phase === 'vae') return linearDecay(c.vae.lr, epoch, c.vae.epochs);
+  const s = c.ssl;
+  return s.warmup === 'linear' ? linearWarmupCosine(s.lr, epoch, batch, perEpoch, s.epochs, s.warmupEpochs) : warmupCosine(s.lr, epoch, s.epochs, s.warmupEpochs);
 }
 
 /** Trains from `position` to the end (or until asked to stop), writing metrics and checkpoints into the run folder. */
@@ -123,7 +128,6 @@ export class Run {
       if (perEpoch === 0) throw new Error(`the training split has ${n} samples, fewer than one ${phase} batch of ${c.batchSize}`);
       const { epoch } = this.position;
       const order = epochOrder(this.config.seed, phase, epoch, n);
-      const lr = learningRate(this.config, phase, epoch);
       const epochStart = Date.now();
       let lossSum = 0;
       let lossCount = 0;
@@ -133,6 +137,7 @@ export class Run {
           return this.position;
         }
         const b = this.position.batch;
+        const lr = learningRate(this.config, phase, epoch, b, perEpoch);
         const idx = order.subarray(b * c.batchSize, (b + 1) * c.batchSize);
         const t0 = performance.now();
         // Read asynchronously: the webgpu backend cannot read its losses synchronously.
