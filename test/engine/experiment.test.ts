@@ -93,6 +93,14 @@ test('the shipped specs validate; quick has every row kind and method, default a
   assert.deepEqual({ ...budget.overrides, ssl: undefined }, { ...specs.default.overrides, ssl: undefined });
   assert.equal(budget.overrides?.ssl?.epochs, 3 * specs.default.overrides!.ssl!.epochs!);
   assert.ok(['random-encoder', 'simclr', 'simsiam', 'byol'].every((m) => budget.methods.includes(m as never)));
+  // The warm-up study: the same data, seeds and evaluation; SimSiam and BYOL warm up linearly (their
+  // default), over 3 of 24 epochs, with batches of 32.
+  const warmup = loadExperimentSpec(join(__dirname, '..', '..', 'experiments', 'warmup.json'));
+  assert.deepEqual(warmup.seeds, specs.default.seeds);
+  assert.deepEqual({ ...warmup.overrides, ssl: undefined }, { ...specs.default.overrides, ssl: undefined });
+  const warm = experimentCells(warmup).filter((c) => c.kind === 'ssl');
+  assert.deepEqual([...new Set(warm.map((c) => c.method))], ['simsiam', 'simsiam+idaa', 'byol', 'byol+idaa']);
+  for (const c of warm) assert.deepEqual([c.config.ssl.warmup, c.config.ssl.warmupEpochs, c.config.ssl.epochs, c.config.ssl.batchSize], ['linear', 3, 24, 32], c.id);
 });
 
 test('idaa experiment runs the grid in parallel processes, resumes after being stopped, and writes the report', { timeout: 600_000 }, async () => {
