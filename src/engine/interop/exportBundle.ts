@@ -7,7 +7,7 @@ import type { MlpLayer } from '../models/mlp';
 import type { Trainer } from '../train/trainer';
 import { BUNDLE_CONFIG, BUNDLE_ENCODER, BUNDLE_FORMAT, BUNDLE_VAE, BUNDLE_VERSION, BundleConfig, ENCODER_ARCH, VAE_ARCH } from './bundle';
 import { MapGeometry, toTorch } from './layout';
-import { encoderSlot, isProjectorName, TorchSlot, vaeSlot } from './names';
+import { encoderSlot, TorchSlot, vaeSlot } from './names';
 import { FloatTensor, writeSafetensorsFile } from './safetensors';
 
 export interface ExportResult {
@@ -40,17 +40,22 @@ async function convert(vars: Array<[string, tf.Variable]>, slotOf: (name: string
   });
 }
 
-/** The head's layer list, read off the PyTorch names (Linear weights are 2-d, a head batch norm sits at the next index). */
-function projectorSpec(tensors: readonly FloatTensor[]): MlpLayer[] {
+/**
+ * A head's layer list, read off its PyTorch names under `prefix` (Linear weights are 2-d, a head
+ * batch norm sits at the next index): the bundle's projector, and the parity tests' predictors.
+ */
+export function headSpec(tensors: readonly FloatTensor[], prefix = 'projector'): MlpLayer[] {
   const has = new Set(tensors.map((t) => t.name));
+  const weight = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.(\\d+)\\.weight$`);
   const linear = tensors
-    .filter((t) => isProjectorName(t.name) && t.shape.length === 2 && /^projector\.\d+\.weight$/.test(t.name))
-    .map((t) => ({ index: Number(t.name.split('.')[1]), out: t.shape[0] }))
+    .map((t) => ({ m: weight.exec(t.name), shape: t.shape }))
+    .filter((t): t is { m: RegExpExecArray; shape: number[] } => t.m !== null && t.shape.length === 2)
+    .map((t) => ({ index: Number(t.m[1]), out: t.shape[0] }))
     .sort((a, b) => a.index - b.index);
   return linear.map((l, k) => {
-    const bnAt = `projector.${l.index + 1}.bn`;
+    const bnAt = `${prefix}.${l.index + 1}.bn`;
     const bn: MlpLayer['bn'] = !has.has(`${bnAt}.running_mean`) ? 'none' : has.has(`${bnAt}.weight`) ? 'affine' : 'fixed';
-    return { out: l.out, bias: has.has(`projector.${l.index}.bias`), bn, relu: k < linear.length - 1 };
+    return { out: l.out, bias: has.has(`${prefix}.${l.index}.bias`), bn, relu: k < linear.length - 1 };
   });
 }
 
@@ -87,7 +92,7 @@ export async function exportTrainer(trainer: Trainer, dir: string, source: Recor
     source: { tool: 'idaa-studio', ...source, exportedAt: new Date().toISOString() },
     vae: { architecture: VAE_ARCH, file: BUNDLE_VAE, d: c.vae.width, z: c.vae.latentDim, imageSize: c.data.imageSize, channels: 3 },
     encoder: encTensors.length
-      ? { architecture: ENCODER_ARCH, file: BUNDLE_ENCODER, widths: [1, 2, 3, 4].map(widthOf), blocks: [...(trainer.encoder.opts.blocks ?? [2, 2, 2, 2])], auxBnMomentum: c.idaa.auxBnMomentum, projector: projectorSpec(encTensors), method: c.ssl.method }
+      ? { architecture: ENCODER_ARCH, file: BUNDLE_ENCODER, widths: [1, 2, 3, 4].map(widthOf), blocks: [...(trainer.encoder.opts.blocks ?? [2, 2, 2, 2])], auxBnMomentum: c.idaa.auxBnMomentum, projector: headSpec(encTensors), method: c.ssl.method }
       : null,
     normalize: { mean: [...trainer.mean], std: [...trainer.std] },
     idaa: { eps: c.idaa.eps, steps: c.idaa.steps, alpha: c.idaa.alpha },

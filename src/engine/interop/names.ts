@@ -66,6 +66,3 @@ export function vaeSlot(name: string): TorchSlot | undefined {
 export function encoderSlot(name: string): TorchSlot | undefined {
   return match(BACKBONE_RULES, name) ?? match(PROJECTOR_TABLE, name);
 }
-
-/** Whether a PyTorch name is the projector's (it comes from the projector table, not the backbone). */
-export const isProjectorName = (torchName: string): boolean => PROJECTOR_TABLE.some((r) => torchName.startsWith(r.torch.slice(0, r.torch.indexOf('$'))));
