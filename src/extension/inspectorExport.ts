@@ -1,8 +1,11 @@
 /**
  * The inspector's *Save PNG…*: the current decomposition as a contact sheet, rendered by the shared
- * sheet renderer (src/common/sheet.ts) with the colouring the webview uses (src/common/pixels.ts).
+ * sheet renderer (src/common/sheet.ts) with the colouring the webview uses (src/common/pixels.ts),
+ * saved where a dialog in the run's folder says (or to a given file: the suite's seam).
  */
 import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { encodePng } from '../common/png';
 import { residualGain, formatGain, formatNumber } from '../common/pixels';
 import { renderSheet, type Sheet, type SheetImage, type SheetRow } from '../common/sheet';
 import { pixelValues, type AnyRow, type InspectResultMessage } from '../protocol/webview';
@@ -51,4 +54,20 @@ export function inspectionSheet(m: InspectResultMessage): Sheet {
     columns: m.samples.map((s) => ({ title: `#${s.index}`, caption: s.className })),
     footer,
   });
+}
+
+/** Writes the inspection's sheet; returns the file, or undefined when the dialog was cancelled. */
+export async function savePngSheet(m: InspectResultMessage, file?: string): Promise<string | undefined> {
+  let target = file;
+  if (!target) {
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(m.runDir, `inspect-${path.basename(m.checkpoint, '.ckpt')}-eps${m.eps}-steps${m.steps}.png`)),
+      filters: { PNG: ['png'] },
+      title: 'Save the inspection sheet',
+    });
+    if (!uri) return undefined;
+    target = uri.fsPath;
+  }
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), encodePng(inspectionSheet(m)));
+  return target;
 }

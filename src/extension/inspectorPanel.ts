@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { encodePng } from '../common/png';
 import {
   CompareRequestMessage,
   CompareResultMessage,
@@ -27,11 +26,12 @@ import {
   WebviewMessage,
 } from '../protocol/webview';
 import { isInspectSettings, parseWebviewMessage } from '../protocol/webviewChecks';
-import { DatasetSamplesRequest, InspectRequest, LongWorkProgressType, ProbeHistoryRequest, WorkerErrorData } from '../protocol/worker';
+import type { WorkerErrorData } from '../protocol/worker';
 import { listCheckpointOptions, resolveCheckpointChoice, trainingMessage } from './inspectorData';
-import { inspectParams, runComparison } from './inspectorCompare';
+import { runComparison } from './inspectorCompare';
 import { saveCsv } from './csvExport';
-import { inspectionSheet } from './inspectorExport';
+import { savePngSheet } from './inspectorExport';
+import { fetchDataset, fetchProbes, inspectCheckpoint, onWorkProgress } from './inspectorRequests';
 import { inspectorHtml, webviewOptions } from './inspectorHtml';
 import type { RunManager } from './runManager';
 import { runsRoot } from './settings';
@@ -272,32 +272,9 @@ export class InspectorPanel implements vscode.Disposable {
     try {
       const client = await this.deps.worker.get();
       const progressToken = `inspector-${requestId}-${Date.now()}`;
-      const sub = client.onProgress(LongWorkProgressType.type, progressToken, (p) => {
-        if (p.message !== 'done') this.post({ type: 'busy', scope: 'inspect', requestId, message: p.message, ...(p.percentage !== undefined ? { percentage: p.percentage } : {}) });
-      });
-      const t0 = Date.now();
-      const r = await client
-        .sendRequest(InspectRequest.type, inspectParams(s, checkpoint, progressToken))
-        .finally(() => sub.dispose());
-      const workerMs = Date.now() - t0;
-      // Forwarded as the worker sent it: the webview colours the pixels.
-      const msg: InspectResultMessage = {
-        type: 'inspectResult',
-        requestId,
-        checkpoint,
-        runDir: path.dirname(path.dirname(checkpoint)),
-        split: r.split,
-        eps: r.eps,
-        steps: r.steps,
-        seed: s.seed,
-        lossBefore: r.lossBefore,
-        lossAfter: r.lossAfter,
-        samples: r.samples,
-        run: r.run,
-        attack: r.attack,
-        images: r.images,
-        workerMs,
-      };
+      const sub = onWorkProgress(client, progressToken, (message, percentage) => this.post({ type: 'busy', scope: 'inspect', requestId, message, ...(percentage !== undefined ? { percentage } : {}) }));
+      const r = await inspectCheckpoint(client, s, checkpoint, progressToken).finally(() => sub.dispose());
+      const msg: InspectResultMessage = { type: 'inspectResult', requestId, ...r };
       this.lastInspect = msg;
       this.post(msg);
     } catch (e) {
@@ -325,32 +302,16 @@ export class InspectorPanel implements vscode.Disposable {
 
   private async dataset(m: DatasetRequestMessage): Promise<void> {
     try {
-      const client = await this.deps.worker.get();
-      const r = await client.sendRequest(DatasetSamplesRequest.type, { runDir: m.runDir, split: m.split, indices: m.indices, withAllLabels: m.withAllLabels });
-      this.post({
-        type: 'dataset',
-        requestId: m.requestId,
-        runDir: m.runDir,
-        split: m.split,
-        dataset: r.dataset,
-        classNames: r.classNames,
-        total: r.total ?? 0,
-        ...(r.allLabels ? { allLabels: r.allLabels } : {}),
-        indices: r.indices,
-        labels: r.labels,
-        images: r.images,
-      });
+      this.post(await fetchDataset(await this.deps.worker.get(), m));
     } catch (e) {
       this.error('dataset', e, m.requestId);
     }
   }
 
-  /** The probe history of a run (config `inspect.probeEvery`): its steps, and one probe's images and numbers. */
+  /** The probe history of a run (config `inspect.probeEvery`). */
   private async probes(m: ProbeRequestMessage): Promise<void> {
     try {
-      const client = await this.deps.worker.get();
-      const r = await client.sendRequest(ProbeHistoryRequest.type, { runDir: m.runDir, ...(m.step !== undefined ? { step: m.step } : {}) });
-      const msg: ProbesMessage = { type: 'probes', runDir: m.runDir, steps: r.steps, ...(r.probe ? { probe: r.probe } : {}) };
+      const msg = await fetchProbes(await this.deps.worker.get(), m);
       if (msg.probe) this.lastProbe = msg.probe;
       this.post(msg);
     } catch (e) {
@@ -379,20 +340,9 @@ export class InspectorPanel implements vscode.Disposable {
       this.post({ type: 'error', scope: 'export', kind: 'host', message: 'Nothing to export yet: wait for the decomposition to appear.' });
       return undefined;
     }
-    let target = file;
-    if (!target) {
-      const uri = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.file(path.join(m.runDir, `inspect-${path.basename(m.checkpoint, '.ckpt')}-eps${m.eps}-steps${m.steps}.png`)),
-        filters: { PNG: ['png'] },
-        title: 'Save the inspection sheet',
-      });
-      if (!uri) return undefined;
-      target = uri.fsPath;
-    }
     try {
-      const sheet = inspectionSheet(m);
-      await vscode.workspace.fs.writeFile(vscode.Uri.file(target), encodePng(sheet));
-      this.post({ type: 'exported', what: 'png', detail: target });
+      const target = await savePngSheet(m, file);
+      if (target) this.post({ type: 'exported', what: 'png', detail: target });
       return target;
     } catch (e) {
       this.error('export', e);
