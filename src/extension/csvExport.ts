@@ -6,20 +6,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExportCsvMessage } from '../protocol/webview';
+import { saveFile } from './saveFile';
 
 /** Writes the CSV; returns the file, or undefined when the dialog was cancelled. */
-export async function saveCsv(m: Pick<ExportCsvMessage, 'name' | 'csv'>, folder: string | undefined, file?: string): Promise<string | undefined> {
-  let target = file;
-  if (!target) {
-    const base = folder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const uri = await vscode.window.showSaveDialog({
-      ...(base ? { defaultUri: vscode.Uri.file(path.join(base, path.basename(m.name))) } : {}),
-      filters: { CSV: ['csv'] },
-      title: 'Save what the chart shows as CSV',
-    });
-    if (!uri) return undefined;
-    target = uri.fsPath;
-  }
-  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), new TextEncoder().encode(m.csv));
-  return target;
+export function saveCsv(m: Pick<ExportCsvMessage, 'name' | 'csv'>, folder: string | undefined, file?: string): Promise<string | undefined> {
+  const base = folder ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return saveFile(() => new TextEncoder().encode(m.csv), {
+    ...(base ? { defaultUri: vscode.Uri.file(path.join(base, path.basename(m.name))) } : {}),
+    filters: { CSV: ['csv'] },
+    title: 'Save what the chart shows as CSV',
+  }, file);
 }

@@ -9,6 +9,7 @@ import { encodePng } from '../common/png';
 import { residualGain, formatGain, formatNumber } from '../common/pixels';
 import { renderSheet, type Sheet, type SheetImage, type SheetRow } from '../common/sheet';
 import { pixelValues, type AnyRow, type InspectResultMessage } from '../protocol/webview';
+import { saveFile } from './saveFile';
 
 /** The inspection's rows (x, G(x), R(x) amplified, x_adv, |x_adv − x|, the views) and numbers as a sheet. */
 export function inspectionSheet(m: InspectResultMessage): Sheet {
@@ -57,17 +58,10 @@ export function inspectionSheet(m: InspectResultMessage): Sheet {
 }
 
 /** Writes the inspection's sheet; returns the file, or undefined when the dialog was cancelled. */
-export async function savePngSheet(m: InspectResultMessage, file?: string): Promise<string | undefined> {
-  let target = file;
-  if (!target) {
-    const uri = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(m.runDir, `inspect-${path.basename(m.checkpoint, '.ckpt')}-eps${m.eps}-steps${m.steps}.png`)),
-      filters: { PNG: ['png'] },
-      title: 'Save the inspection sheet',
-    });
-    if (!uri) return undefined;
-    target = uri.fsPath;
-  }
-  await vscode.workspace.fs.writeFile(vscode.Uri.file(target), encodePng(inspectionSheet(m)));
-  return target;
+export function savePngSheet(m: InspectResultMessage, file?: string): Promise<string | undefined> {
+  return saveFile(() => encodePng(inspectionSheet(m)), {
+    defaultUri: vscode.Uri.file(path.join(m.runDir, `inspect-${path.basename(m.checkpoint, '.ckpt')}-eps${m.eps}-steps${m.steps}.png`)),
+    filters: { PNG: ['png'] },
+    title: 'Save the inspection sheet',
+  }, file);
 }

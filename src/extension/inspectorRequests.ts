@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { DatasetMessage, DatasetRequestMessage, InspectResultMessage, InspectSettings, ProbeRequestMessage, ProbesMessage } from '../protocol/webview';
+import type { DatasetMessage, DatasetRequestMessage, Inspection, InspectSettings, ProbeRequestMessage, ProbesMessage } from '../protocol/webview';
 import { DatasetSamplesRequest, InspectParams, InspectRequest, LongWorkProgressType, ProbeHistoryRequest } from '../protocol/worker';
 import { resolveCheckpointChoice } from './inspectorData';
 
@@ -37,11 +37,9 @@ export function checkpointOf(choice: string): string {
 /** Reports a long request's progress (never its closing 'done'); the returned disposable stops it. */
 export function onWorkProgress(client: LanguageClient, token: string, busy: (message: string, percentage?: number) => void): { dispose(): void } {
   return client.onProgress(LongWorkProgressType.type, token, (p) => {
-    if (p.message !== 'done') busy(p.message ?? 'working', p.percentage);
+    if (p.message !== 'done') busy(p.message, p.percentage);
   });
 }
-
-export type Inspection = Omit<InspectResultMessage, 'type' | 'requestId'>;
 
 /** Inspects `checkpoint` with settings `s`; `workerMs` is the round trip as the host saw it. */
 export async function inspectCheckpoint(client: LanguageClient, s: InspectSettings, checkpoint: string, progressToken: string): Promise<Inspection> {

@@ -166,6 +166,9 @@ export interface InspectResultMessage {
   workerMs: number;
 }
 
+/** One inspection's content, without the message's envelope (Compare → another checkpoint carries it too). */
+export type Inspection = Omit<InspectResultMessage, 'type' | 'requestId'>;
+
 export interface DatasetMessage {
   type: 'dataset';
   requestId: number;
@@ -232,7 +235,7 @@ export interface ExportedMessage {
 
 /** The Compare view's results: another checkpoint on the same samples, an ε sweep, a per-class table. */
 export type CompareResultMessage =
-  | { type: 'compareResult'; requestId: number; kind: 'checkpoint'; result: Omit<InspectResultMessage, 'type' | 'requestId'> }
+  | { type: 'compareResult'; requestId: number; kind: 'checkpoint'; result: Inspection }
   | { type: 'compareResult'; requestId: number; kind: 'sweep'; result: InspectSweepResult }
   | { type: 'compareResult'; requestId: number; kind: 'classes'; result: ClassTableResult };
 export type CompareKind = CompareResultMessage['kind'];
